@@ -1,0 +1,72 @@
+# Sightline: `make run` starts everything on embedded defaults, `make test` runs all tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SIGHTLINE := $(VENV)/bin/sightline
+PORT ?= 8000
+WEB_PORT ?= 3000
+API_URL ?= http://localhost:$(PORT)
+DATA ?= cifar10
+MODEL ?= models/cifar10
+export PYTHONUNBUFFERED := 1
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: help setup setup-backend setup-frontend run serve train train-quick eval test test-backend \
+        test-frontend lint format clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: backend/pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e 'backend[dev,postgres]'
+	touch $@
+
+setup-backend: $(VENV)/.installed ## Python venv with the backend (idempotent)
+
+setup-frontend: ## npm install for the dashboard (idempotent)
+	@if [ -f frontend/package.json ]; then \
+	  cd frontend && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }; \
+	fi
+
+setup: setup-backend setup-frontend ## Everything a fresh machine needs (idempotent)
+
+serve: setup-backend ## The API alone, in the foreground, on $PORT
+	$(SIGHTLINE) serve --host 0.0.0.0 --port $(PORT)
+
+run: setup ## API on $PORT (and more as the product grows), on embedded defaults
+	$(SIGHTLINE) serve --host 0.0.0.0 --port $(PORT)
+
+train: setup-backend ## Train the default model on $DATA into $MODEL
+	$(SIGHTLINE) train --data $(DATA) --out $(MODEL)
+
+train-quick: setup-backend ## A small model in a minute, for demos
+	$(SIGHTLINE) train --quick --data $(DATA) --out $(MODEL)
+
+eval: setup-backend ## Evaluate $MODEL on $DATA's test split
+	$(SIGHTLINE) eval --model $(MODEL) --data $(DATA)
+
+test-backend: setup-backend
+	cd backend && ../$(PY) -m pytest -q -p no:cacheprovider
+
+test-frontend: setup-frontend
+	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
+
+test: test-backend test-frontend ## All tests
+
+lint: setup-backend ## ruff, mypy (and the dashboard's lint and types)
+	$(VENV)/bin/ruff check backend
+	$(VENV)/bin/ruff format --check backend
+	cd backend && ../$(VENV)/bin/mypy sightline
+	@if [ -d frontend/node_modules ]; then cd frontend && npm run lint && npm run typecheck; fi
+
+format: setup-backend ## Format the Python code
+	$(VENV)/bin/ruff format backend
+	$(VENV)/bin/ruff check --fix backend
+
+clean: ## Remove run-time state (var/)
+	rm -rf var

@@ -1,0 +1,83 @@
+"""The FastAPI application: built by ``create_app`` from settings.
+
+Start-up migrates the database, seeds the registry from the shipped model, loads
+the production model and starts the registry watcher; routes only call services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from sightline import __version__
+from sightline.api.auth import resolve_admin_token
+from sightline.api.deps import Services
+from sightline.api.errors import install_error_handlers
+from sightline.api.routes import health, history, metrics, models, predict
+from sightline.config import Settings, get_settings
+from sightline.db.session import migrate
+from sightline.ml.registry import ModelRegistry
+from sightline.serving.history import HistoryWriter
+from sightline.serving.holder import ModelHolder
+from sightline.serving.predictor import configure_threads
+from sightline.serving.service import PredictionService
+
+log = logging.getLogger("sightline")
+
+DESCRIPTION = """Classify images with a CNN, watch it live, and retrain it from new data.
+
+Errors are JSON `{"detail": "...", "code": "..."}`. Admin endpoints need
+`Authorization: Bearer <token>`."""
+
+
+def build_services(settings: Settings) -> Services:
+    settings.ensure_dirs()
+    configure_threads(settings.inference_threads)
+    migrate(settings)
+    registry = ModelRegistry(settings)
+    registry.ensure_seeded()
+    holder = ModelHolder(settings, registry)
+    holder.refresh()
+    predictions = PredictionService(settings, holder, HistoryWriter(settings))
+    return Services(settings, registry, holder, predictions)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await asyncio.to_thread(build_services, settings)
+        app.state.services = services
+        token, generated = resolve_admin_token(settings)
+        app.state.admin_token = token
+        if generated:
+            print(f"Sightline admin token (kept in {settings.home}/admin_token): {token}",
+                  flush=True)
+        watcher = asyncio.create_task(services.holder.watch())
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+    app = FastAPI(title="Sightline API", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+    )
+    install_error_handlers(app)
+    for module in (health, predict, history, metrics, models):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,97 @@
+"""Settings, read once from the environment (prefix ``SIGHTLINE_``) by pydantic-settings.
+
+Everything Sightline writes at run time lives under ``home``; everything it reads
+from the repository (the shipped model) has a path here too, so tests and replicas
+can point the whole product somewhere else with environment variables alone.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SIGHTLINE_", extra="ignore")
+
+    # Where run-time state goes: database, model registry, uploads, caches.
+    home: Path = REPO_ROOT / "var"
+    database_url: str | None = None
+    admin_token: str | None = None
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
+    )
+
+    # The model the registry starts from, and the data it was trained on.
+    model_dir: Path = REPO_ROOT / "models" / "cifar10"
+    # "cifar10" (then `cifar10` below says where it is) or a path to an image-folder
+    # dataset (a folder or .zip with train/<class>/ and test/<class>/).
+    dataset: str = "cifar10"
+    cifar10: str | None = None
+    cache_dir: Path | None = None
+
+    # Serving.
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_request_bytes: int = 64 * 1024 * 1024
+    max_image_pixels: int = 40_000_000
+    max_frames: int = 1000
+    max_batch_files: int = 64
+    max_zip_files: int = 5000
+    max_zip_ratio: float = 200.0
+    max_zip_uncompressed_bytes: int = 512 * 1024 * 1024
+    batch_max_size: int = 64
+    batch_max_wait_ms: float = 2.0
+    inference_threads: int = 2
+    model_poll_seconds: float = 2.0
+    history_flush_ms: float = 50.0
+
+    # Retraining.
+    retrain_epochs: int = 3
+    retrain_learning_rate: float = 0.01
+    retrain_replay_per_class: int = 500
+    retrain_holdout_fraction: float = 0.2
+    promotion_tolerance: float = 0.005
+    worker_poll_seconds: float = 1.0
+    worker_heartbeat_seconds: float = 5.0
+    worker_stale_seconds: float = 60.0
+
+    # Admin endpoints: requests per minute per client.
+    admin_rate_limit_per_minute: int = 120
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'sightline.db'}"
+
+    @property
+    def registry_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.home / "uploads"
+
+    @property
+    def resolved_cache_dir(self) -> Path:
+        return self.cache_dir or self.home / "cache"
+
+    def ensure_dirs(self) -> None:
+        for path in (self.home, self.registry_dir, self.uploads_dir, self.resolved_cache_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

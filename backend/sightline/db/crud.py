@@ -1,0 +1,25 @@
+"""Queries the API needs, in one place."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sightline.db.models import Prediction, TrainingUpload
+
+
+def list_predictions(session: Session, limit: int, offset: int) -> list[Prediction]:
+    query = (select(Prediction).order_by(Prediction.created_at.desc(), Prediction.id.desc())
+             .limit(limit).offset(offset))
+    return list(session.scalars(query).all())
+
+
+def count_predictions(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Prediction)) or 0
+
+
+def upload_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(TrainingUpload.class_name, func.count()).group_by(TrainingUpload.class_name)
+    ).all()
+    return {name: int(n) for name, n in rows}

@@ -1,0 +1,104 @@
+"""A model on disk: a folder with model.keras and card.json, written atomically.
+
+A folder is written under a temporary name and renamed into place, so a reader
+(another replica, the worker) sees either the whole model or none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import keras
+
+import sightline.ml.model  # noqa: F401 - registers the custom layers for loading
+
+MODEL_FILE = "model.keras"
+CARD_FILE = "card.json"
+
+
+def save_model_dir(directory: Path, model: keras.Model, card: dict[str, Any]) -> Path:
+    """Write model.keras + card.json into ``directory`` atomically (replacing it)."""
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = directory.with_name(f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp.mkdir()
+    try:
+        model.save(tmp / MODEL_FILE)
+        card = {**card, "model_sha256": file_sha256(tmp / MODEL_FILE),
+                "model_bytes": (tmp / MODEL_FILE).stat().st_size}
+        write_json(tmp / CARD_FILE, card)
+        _fsync_dir(tmp)
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}.old-{uuid.uuid4().hex[:8]}")
+            os.replace(directory, old)
+            os.replace(tmp, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, directory)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return directory
+
+
+def copy_model_dir(source: Path, directory: Path) -> Path:
+    """Copy a model folder into place atomically."""
+    tmp = directory.with_name(f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}")
+    shutil.copytree(source, tmp)
+    try:
+        os.replace(tmp, directory)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not (directory / MODEL_FILE).exists():
+            raise
+    return directory
+
+
+def load_model(directory: Path) -> keras.Model:
+    return keras.saving.load_model(Path(directory) / MODEL_FILE, compile=False)
+
+
+def read_card(directory: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((Path(directory) / CARD_FILE).read_text())
+    return data
+
+
+def write_json(path: Path, data: object) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=float) + "\n")
+    os.replace(tmp, path)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def machine_description() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "system": platform.platform(),
+            "python": platform.python_version(), "keras": keras.__version__,
+            "backend": keras.backend.backend()}
+
+
+def _fsync_dir(path: Path) -> None:
+    for child in path.iterdir():
+        with open(child, "rb") as handle:
+            os.fsync(handle.fileno())

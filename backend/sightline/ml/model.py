@@ -1,0 +1,175 @@
+"""The network: a small VGG-like CNN after airbench94 (Jordan, arXiv 2404.00498).
+
+A frozen 2x2 patch-whitening convolution, three conv groups (conv, max-pool,
+batch-norm, GELU, conv, batch-norm, GELU) of widths 64/256/256, global max-pool and a
+scaled linear head. Batch-norm has no learned scale (only a bias), convolutions have
+no bias and start as identity (dirac) on their first input-channel-count filters.
+
+Two Keras models share the same layers:
+- the *training model* maps normalised images to logits;
+- the *serving model* takes raw 0-255 RGB, normalises inside itself, averages the
+  logits of the image and its mirror (test-time flip augmentation) and returns
+  softmax probabilities. This is the model that is saved, so every client gets the
+  accuracy that is reported and no preprocessing can drift between train and serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+from keras import layers
+
+BACKBONE_NAME = "backbone"
+LAST_CONV_LAYER = "block3_act2"  # the last conv feature map, for Grad-CAM
+
+
+@keras.saving.register_keras_serializable(package="sightline")
+class HorizontalFlip(layers.Layer):
+    """Mirrors images left-right (NHWC)."""
+
+    def call(self, inputs: keras.KerasTensor) -> keras.KerasTensor:
+        return keras.ops.flip(inputs, axis=2)
+
+
+@dataclass(frozen=True)
+class Architecture:
+    widths: tuple[int, int, int] = (64, 256, 256)
+    batchnorm_momentum: float = 0.6
+    logit_scale: float = 1 / 9
+    whiten_kernel: int = 2
+
+    @property
+    def whiten_width(self) -> int:
+        return 2 * 3 * self.whiten_kernel**2
+
+
+def _torch_default_init() -> keras.initializers.Initializer:
+    # U(-1/sqrt(fan_in), 1/sqrt(fan_in)), the init the recipe was tuned with.
+    return keras.initializers.VarianceScaling(1 / 3, mode="fan_in", distribution="uniform")
+
+
+def build_backbone(
+    num_classes: int, input_shape: tuple[int, int, int], arch: Architecture
+) -> keras.Model:
+    inputs = keras.Input(input_shape, name="normalized")
+    x = layers.Conv2D(
+        arch.whiten_width, arch.whiten_kernel, padding="valid", name="whiten",
+        kernel_initializer="zeros",
+    )(inputs)
+    x = layers.Activation("gelu", name="whiten_act")(x)
+    for block, width in enumerate(arch.widths, start=1):
+        x = _conv_group(x, width, block, arch.batchnorm_momentum)
+    x = layers.GlobalMaxPooling2D(name="pool")(x)
+    x = layers.Dense(
+        num_classes, use_bias=False, name="head", kernel_initializer=_torch_default_init()
+    )(x)
+    logits = layers.Rescaling(arch.logit_scale, name="logits")(x)
+    return keras.Model(inputs, logits, name=BACKBONE_NAME)
+
+
+def _conv_group(x: keras.KerasTensor, width: int, block: int, momentum: float) -> keras.KerasTensor:
+    def conv(name: str) -> layers.Conv2D:
+        return layers.Conv2D(
+            width, 3, padding="same", use_bias=False, name=name,
+            kernel_initializer=_torch_default_init(),
+        )
+
+    def norm(name: str) -> layers.BatchNormalization:
+        # Keras' momentum is the weight of the old running value: 0.6 as in the recipe.
+        return layers.BatchNormalization(momentum=momentum, epsilon=1e-5, scale=False, name=name)
+
+    x = conv(f"block{block}_conv1")(x)
+    x = layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
+    x = norm(f"block{block}_norm1")(x)
+    x = layers.Activation("gelu", name=f"block{block}_act1")(x)
+    x = conv(f"block{block}_conv2")(x)
+    x = norm(f"block{block}_norm2")(x)
+    return layers.Activation("gelu", name=f"block{block}_act2")(x)
+
+
+@dataclass
+class Networks:
+    backbone: keras.Model
+    train_model: keras.Model  # raw images -> logits (normalisation inside)
+    serving_model: keras.Model  # raw images -> probabilities, flip-averaged
+
+
+def build_networks(
+    num_classes: int,
+    input_shape: tuple[int, int, int],
+    mean: Sequence[float],
+    std: Sequence[float],
+    arch: Architecture | None = None,
+    tta_flip: bool = True,
+) -> Networks:
+    arch = arch or Architecture()
+    backbone = build_backbone(num_classes, input_shape, arch)
+    normalize = layers.Normalization(
+        mean=list(mean), variance=[s * s for s in std], name="normalize"
+    )
+
+    raw = keras.Input(input_shape, name="image")
+    normalized = normalize(raw)
+    train_model = keras.Model(raw, backbone(normalized), name="sightline_train")
+
+    serving_raw = keras.Input(input_shape, name="image")
+    serving_norm = normalize(serving_raw)
+    logits = backbone(serving_norm)
+    if tta_flip:
+        mirrored = backbone(HorizontalFlip(name="mirror")(serving_norm))
+        logits = layers.Average(name="flip_average")([logits, mirrored])
+    probs = layers.Softmax(name="probabilities")(logits)
+    serving_model = keras.Model(serving_raw, probs, name="sightline_cnn")
+    _dirac_init(backbone)
+    return Networks(backbone, train_model, serving_model)
+
+
+def networks_from_serving_model(serving_model: keras.Model) -> Networks:
+    """Rebuild the training view of a saved serving model (for fine-tuning)."""
+    backbone = serving_model.get_layer(BACKBONE_NAME)
+    normalize = serving_model.get_layer("normalize")
+    raw = keras.Input(serving_model.input_shape[1:], name="image")
+    train_model = keras.Model(raw, backbone(normalize(raw)), name="sightline_train")
+    return Networks(backbone, train_model, serving_model)
+
+
+def _dirac_init(backbone: keras.Model) -> None:
+    """Identity init for the first in-channels filters of every 3x3 conv."""
+    for layer in backbone.layers:
+        if isinstance(layer, layers.Conv2D) and layer.name.startswith("block"):
+            kernel = np.array(layer.kernel.numpy())
+            kh, kw, cin, cout = kernel.shape
+            n = min(cin, cout)
+            kernel[:, :, :, :n] = 0.0
+            kernel[kh // 2, kw // 2, np.arange(n), np.arange(n)] = 1.0
+            layer.kernel.assign(kernel)
+
+
+def init_whitening(backbone: keras.Model, normalized_images: np.ndarray, eps: float = 5e-4) -> None:
+    """Set the whitening conv to the eigenbasis of the data's 2x2 patch covariance.
+
+    Each eigenvector, scaled by 1/sqrt(eigenvalue), becomes a filter, with its negative
+    beside it, so the layer's output is whitened patches split into two half-planes.
+    """
+    layer = backbone.get_layer("whiten")
+    k = layer.kernel.shape[0]
+    x = normalized_images.astype(np.float64)
+    n, h, w, c = x.shape
+    patches = np.stack(
+        [x[:, i : h - k + 1 + i, j : w - k + 1 + j, :] for i in range(k) for j in range(k)],
+        axis=3,
+    ).reshape(-1, k * k * c)  # (h, w, c) order, as Keras lays out a kernel
+    covariance = patches.T @ patches / len(patches)
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+    order = np.argsort(eigenvalues)[::-1]
+    scaled = eigenvectors[:, order] / np.sqrt(eigenvalues[order] + eps)
+    filters = np.concatenate([scaled, -scaled], axis=1).reshape(k, k, c, -1)
+    layer.kernel.assign(filters.astype(np.float32))
+    layer.bias.assign(np.zeros(layer.bias.shape, np.float32))
+
+
+def count_params(model: keras.Model) -> int:
+    return int(sum(np.prod(v.shape) for v in model.weights))

@@ -1,0 +1,344 @@
+"""Training: the airbench94 recipe in Keras 3 (TensorFlow backend), from scratch or as a
+fine-tune of a saved model.
+
+The recipe's pieces, each cheap on a CPU: label smoothing 0.2 on a summed loss,
+Nesterov SGD (momentum 0.85) with decoupled-looking weight decay, a 64x learning rate
+for batch-norm biases, a triangular schedule, lookahead (an EMA that the weights snap
+to every 5 steps, its decay rising to the end), and augmentation by alternating
+mirror (an image is mirrored in every other epoch, not at random) and random
+translation by up to 2 pixels with reflection padding.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from sightline.data.datasets import Dataset  # noqa: E402
+from sightline.ml.model import (  # noqa: E402
+    Architecture,
+    Networks,
+    build_networks,
+    init_whitening,
+)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: float = 9.9
+    batch_size: int = 1024
+    widths: tuple[int, int, int] = (64, 256, 256)
+    lr: float = 11.5  # per 1,024 examples, as in the recipe
+    momentum: float = 0.85
+    weight_decay: float = 0.0153
+    bias_scaler: float = 64.0
+    label_smoothing: float = 0.2
+    whiten_bias_epochs: float = 3.0
+    translate: int = 2
+    lookahead_every: int = 5
+    warmup_fraction: float = 0.2
+    start_lr_fraction: float = 0.2
+    tta_flip: bool = True
+    seed: int = 0
+    val_size: int = 2000  # test images scored after each epoch, for the curves only
+    # Fine-tuning keeps the whitening layer and the init of the model it starts from.
+    fine_tune: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+QUICK = TrainConfig(epochs=8, batch_size=32, widths=(16, 32, 32), val_size=500,
+                    whiten_bias_epochs=1)
+
+
+@dataclass
+class Progress:
+    epoch: int  # 1-based, the epoch in progress
+    epochs: int
+    step: int
+    total_steps: int
+    loss: float
+    accuracy: float
+    elapsed_seconds: float
+
+    @property
+    def fraction(self) -> float:
+        return self.step / max(1, self.total_steps)
+
+    @property
+    def eta_seconds(self) -> float:
+        if self.step == 0:
+            return float("nan")
+        return self.elapsed_seconds / self.step * (self.total_steps - self.step)
+
+
+ProgressCallback = Callable[[Progress], None]
+EpochCallback = Callable[[int, dict[str, float]], None]
+
+
+class TrainingCancelled(Exception):
+    pass
+
+
+@dataclass
+class TrainResult:
+    networks: Networks
+    history: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float = 0.0
+    steps: int = 0
+
+
+def channel_stats(images: np.ndarray) -> tuple[list[float], list[float]]:
+    sample = images[:: max(1, len(images) // 10000)].astype(np.float64)
+    mean = sample.mean(axis=(0, 1, 2))
+    std = sample.std(axis=(0, 1, 2)) + 1e-6
+    return [float(v) for v in mean], [float(v) for v in std]
+
+
+def new_networks(dataset: Dataset, config: TrainConfig) -> Networks:
+    keras.utils.set_random_seed(config.seed)
+    mean, std = channel_stats(dataset.x_train)
+    height, width = dataset.image_size
+    networks = build_networks(
+        len(dataset.class_names), (height, width, 3), mean, std,
+        Architecture(widths=config.widths), tta_flip=config.tta_flip,
+    )
+    whiten_sample = dataset.x_train[:5000].astype(np.float32)
+    normalized = (whiten_sample - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
+    init_whitening(networks.backbone, normalized)
+    return networks
+
+
+def train(
+    dataset: Dataset,
+    config: TrainConfig,
+    *,
+    networks: Networks | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_epoch: EpochCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TrainResult:
+    """Train (or fine-tune, when ``networks`` is given) on ``dataset.x_train``."""
+    if len(dataset.y_train) == 0:
+        raise ValueError("The dataset has no training images.")
+    networks = networks or new_networks(dataset, config)
+    trainer = _Trainer(networks, dataset, config)
+    return trainer.run(on_progress, on_epoch, should_stop)
+
+
+class _Trainer:
+    def __init__(self, networks: Networks, dataset: Dataset, config: TrainConfig) -> None:
+        self.networks = networks
+        self.dataset = dataset
+        self.config = config
+        self.num_classes = len(dataset.class_names)
+        n = len(dataset.y_train)
+        self.batch_size = min(config.batch_size, n)
+        self.steps_per_epoch = max(1, n // self.batch_size)
+        self.total_steps = max(1, math.ceil(self.steps_per_epoch * config.epochs))
+        self.rng = np.random.default_rng(config.seed)
+        self.model = networks.train_model
+        self._split_variables()
+        self._make_optimizer_state()
+        self.train_step = tf.function(self._train_step, reduce_retracing=True, jit_compile=os.environ.get("SIGHTLINE_XLA", "1") == "1")
+        self.lookahead_step = tf.function(self._lookahead)
+
+    # ------------------------------------------------------------------ parameters
+
+    def _split_variables(self) -> None:
+        backbone = self.networks.backbone
+        whiten = backbone.get_layer("whiten")
+        self.whiten_bias = whiten.bias
+        self.norm_biases = [
+            v for layer in backbone.layers if "norm" in layer.name
+            for v in layer.trainable_weights
+        ]
+        excluded = {id(v) for v in self.norm_biases} | {id(whiten.kernel), id(whiten.bias)}
+        self.others = [v for v in backbone.trainable_weights if id(v) not in excluded]
+        # Everything lookahead averages: weights and batch-norm running statistics.
+        self.averaged = [v for v in backbone.weights if v.dtype == "float32"]
+
+    def _make_optimizer_state(self) -> None:
+        c = self.config
+        # The recipe's PyTorch SGD takes lr per summed-loss example; this is its scale.
+        kilostep_scale = 1024 * (1 + 1 / (1 - c.momentum))
+        self.lr_other = c.lr / kilostep_scale
+        self.lr_bias = self.lr_other * c.bias_scaler
+        self.decay = c.weight_decay * self.batch_size / kilostep_scale
+        groups = [*self.others, *self.norm_biases, self.whiten_bias]
+        self._is_norm_bias = [False] * len(self.others) + [True] * len(self.norm_biases) + [False]
+        self.momentum_buffers = [tf.Variable(tf.zeros(v.shape, tf.float32), trainable=False)
+                                 for v in groups]
+        self.ema = [tf.Variable(tf.convert_to_tensor(v), trainable=False) for v in self.averaged]
+
+    def _schedule(self, step: int) -> float:
+        c = self.config
+        warm = max(1, int(c.warmup_fraction * self.total_steps))
+        if step < warm:
+            return c.start_lr_fraction + (1 - c.start_lr_fraction) * step / warm
+        return max(0.0, 1 - (step - warm) / max(1, self.total_steps - warm))
+
+    # ------------------------------------------------------------------ compiled steps
+
+    def _train_step(
+        self, images: tf.Tensor, labels: tf.Tensor, lr_scale: tf.Tensor, train_whiten_bias: tf.Tensor
+    ) -> tuple[tf.Tensor, tf.Tensor]:
+        c = self.config
+        targets = tf.one_hot(labels, self.num_classes)
+        smooth = targets * (1 - c.label_smoothing) + c.label_smoothing / self.num_classes
+        with tf.GradientTape() as tape:
+            logits = self.model(images, training=True)
+            losses = tf.nn.softmax_cross_entropy_with_logits(smooth, logits)
+            loss = tf.reduce_sum(losses)
+        variables = [*self.others, *self.norm_biases, self.whiten_bias]
+        grads = tape.gradient(loss, variables)
+        whiten_gate = tf.cast(train_whiten_bias, tf.float32)
+        for i, (var, grad, buf) in enumerate(
+            zip(variables, grads, self.momentum_buffers, strict=True)
+        ):
+            if grad is None:
+                continue
+            base_lr = self.lr_bias if self._is_norm_bias[i] else self.lr_other
+            # PyTorch SGD semantics: weight decay joins the gradient, then Nesterov.
+            grad = grad + (self.decay / base_lr) * var
+            buf.assign(c.momentum * buf + grad)
+            step_lr = base_lr * lr_scale
+            if var is self.whiten_bias:
+                step_lr = step_lr * whiten_gate
+            var.assign_sub(step_lr * (grad + c.momentum * buf))
+        correct = tf.reduce_sum(
+            tf.cast(tf.equal(tf.argmax(logits, axis=-1, output_type=tf.int32), labels), tf.float32)
+        )
+        return loss / tf.cast(tf.shape(images)[0], tf.float32), correct
+
+    def _lookahead(self, decay: tf.Tensor) -> None:
+        for ema, var in zip(self.ema, self.averaged, strict=True):
+            ema.assign(ema + (1 - decay) * (var - ema))
+            var.assign(ema)
+
+    # ------------------------------------------------------------------ data
+
+    def _epoch_batches(self, epoch: int) -> list[np.ndarray]:
+        order = self.rng.permutation(len(self.dataset.y_train))
+        return [order[i * self.batch_size : (i + 1) * self.batch_size]
+                for i in range(self.steps_per_epoch)]
+
+    def _augment(self, idx: np.ndarray, epoch: int) -> np.ndarray:
+        images = self.dataset.x_train[idx]
+        # Alternating flip: each image has a fixed coin; it is mirrored on epochs where
+        # the coin and the epoch's parity agree, so it alternates instead of repeating.
+        coin = (idx * 2654435761 + self.config.seed) % 2 == 1
+        flip = coin if epoch % 2 == 0 else ~coin
+        images = np.where(flip[:, None, None, None], images[:, :, ::-1], images)
+        pad = self.config.translate
+        if pad > 0:
+            images = _random_translate(images, pad, self.rng)
+        return images
+
+    # ------------------------------------------------------------------ loop
+
+    def run(
+        self,
+        on_progress: ProgressCallback | None,
+        on_epoch: EpochCallback | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> TrainResult:
+        c = self.config
+        history: dict[str, list[float]] = {"loss": [], "accuracy": [], "val_loss": [],
+                                           "val_accuracy": []}
+        val_idx = np.random.default_rng(1).permutation(len(self.dataset.y_test))[: c.val_size]
+        start = time.perf_counter()
+        step = 0
+        epochs = math.ceil(c.epochs)
+        alpha_end = 0.95**c.lookahead_every
+        for epoch in range(epochs):
+            loss_sum, correct, seen = 0.0, 0.0, 0
+            for idx in self._epoch_batches(epoch):
+                if step >= self.total_steps:
+                    break
+                if should_stop and should_stop():
+                    raise TrainingCancelled("Training was cancelled.")
+                images = tf.constant(self._augment(idx, epoch), tf.float32)
+                labels = tf.constant(self.dataset.y_train[idx], tf.int32)
+                train_bias = (epoch < c.whiten_bias_epochs) and not c.fine_tune
+                loss, hits = self.train_step(
+                    images, labels, tf.constant(self._schedule(step), tf.float32),
+                    tf.constant(train_bias),
+                )
+                step += 1
+                if step % c.lookahead_every == 0:
+                    decay = alpha_end * (step / self.total_steps) ** 3
+                    self.lookahead_step(tf.constant(decay, tf.float32))
+                loss_sum += float(loss) * len(idx)
+                correct += float(hits)
+                seen += len(idx)
+                if on_progress:
+                    on_progress(Progress(epoch + 1, epochs, step, self.total_steps,
+                                         loss_sum / seen, correct / seen,
+                                         time.perf_counter() - start))
+            if step >= self.total_steps:
+                self.lookahead_step(tf.constant(1.0, tf.float32))  # snap to the average
+            history["loss"].append(loss_sum / max(1, seen))
+            history["accuracy"].append(correct / max(1, seen))
+            val_loss, val_acc = self._validate(val_idx)
+            history["val_loss"].append(val_loss)
+            history["val_accuracy"].append(val_acc)
+            if on_epoch:
+                on_epoch(epoch + 1, {k: v[-1] for k, v in history.items()})
+        return TrainResult(self.networks, history, time.perf_counter() - start, step)
+
+    def _validate(self, idx: np.ndarray) -> tuple[float, float]:
+        if len(idx) == 0:
+            return float("nan"), float("nan")
+        x = self.dataset.x_test[idx]
+        y = self.dataset.y_test[idx]
+        probs = predict_probabilities(self.networks.serving_model, x)
+        loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y)), y], 1e-7, 1.0))))
+        return loss, float(np.mean(probs.argmax(axis=1) == y))
+
+
+def _random_translate(images: np.ndarray, pad: int, rng: np.random.Generator) -> np.ndarray:
+    """Shift each image by up to ``pad`` pixels in x and y, reflecting at the borders."""
+    n, h, w, _ = images.shape
+    padded = np.pad(images, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="reflect")
+    dy = rng.integers(0, 2 * pad + 1, size=n)
+    dx = rng.integers(0, 2 * pad + 1, size=n)
+    rows = dy[:, None] + np.arange(h)[None, :]
+    cols = dx[:, None] + np.arange(w)[None, :]
+    return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+
+
+def predict_probabilities(
+    model: keras.Model, images: np.ndarray, batch_size: int = 500
+) -> np.ndarray:
+    """Probabilities of a serving model for uint8 images, batched, no Keras overhead."""
+    fn = _compiled(model)
+    out = [fn(tf.constant(images[i : i + batch_size], tf.float32)).numpy()
+           for i in range(0, len(images), batch_size)]
+    if not out:
+        return np.zeros((0, model.output_shape[-1]), np.float32)
+    return np.concatenate(out)
+
+
+_COMPILED: dict[int, Callable[[tf.Tensor], tf.Tensor]] = {}
+
+
+def _compiled(model: keras.Model) -> Callable[[tf.Tensor], tf.Tensor]:
+    key = id(model)
+    if key not in _COMPILED:
+        _COMPILED[key] = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+    return _COMPILED[key]
+
+
+def fine_tune_config(base: TrainConfig | None = None, **overrides: object) -> TrainConfig:
+    return replace(base or TrainConfig(), fine_tune=True, **overrides)  # type: ignore[arg-type]

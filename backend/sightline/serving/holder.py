@@ -1,0 +1,73 @@
+"""The production model of this process, swapped in place when the registry changes.
+
+Every API process polls the registry's production version (a one-row query) every
+``model_poll_seconds``; on a change it loads and warms the new model in a thread,
+then swaps one reference. Requests already running finish on the model they
+started with, so a swap drops nothing, and each answer names the version used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+from sightline.config import Settings
+from sightline.errors import ModelUnavailable
+from sightline.ml.registry import ModelRegistry
+from sightline.serving.predictor import Predictor
+
+log = logging.getLogger(__name__)
+
+
+class ModelHolder:
+    def __init__(self, settings: Settings, registry: ModelRegistry) -> None:
+        self.settings = settings
+        self.registry = registry
+        self._predictor: Predictor | None = None
+        self._load_lock = threading.Lock()
+        self.last_error: str | None = None
+
+    @property
+    def predictor(self) -> Predictor:
+        predictor = self._predictor
+        if predictor is None:
+            raise ModelUnavailable("No model is loaded yet; try again in a moment.")
+        return predictor
+
+    @property
+    def loaded(self) -> bool:
+        return self._predictor is not None
+
+    @property
+    def version(self) -> str | None:
+        return self._predictor.version if self._predictor else None
+
+    def refresh(self) -> bool:
+        """Load the registry's production version if it is not the one held."""
+        wanted = self.registry.production_version()
+        if wanted is None or wanted == self.version:
+            return False
+        with self._load_lock:
+            if wanted == self.version:
+                return False
+            try:
+                predictor = Predictor(wanted, self.registry.path(wanted))
+            except Exception as exc:  # keep serving the old model; report why
+                self.last_error = f"could not load {wanted}: {exc}"
+                log.exception("model load failed", extra={"version": wanted})
+                return False
+            previous = self.version
+            self._predictor = predictor
+            self.last_error = None
+            log.info("model swapped", extra={"from_version": previous, "to_version": wanted})
+            return True
+
+    async def watch(self) -> None:
+        """Poll the registry for a new production version until cancelled."""
+        while True:
+            await asyncio.sleep(self.settings.model_poll_seconds)
+            try:
+                await asyncio.to_thread(self.refresh)
+            except Exception:
+                log.exception("registry poll failed")

@@ -1,0 +1,95 @@
+"""A loaded model, compiled once: raw uint8 images in, probabilities out.
+
+The Keras model is wrapped in a tf.function with a fixed signature and warmed up at
+load, so a request never pays for tracing; Keras' predict() loop (tens of ms per
+call) is never on the request path.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import tensorflow as tf  # noqa: E402
+
+from sightline.ml.artifacts import load_model, read_card  # noqa: E402
+
+DEFAULT_UNCERTAINTY_THRESHOLD = 0.5
+
+
+def configure_threads(threads: int) -> None:
+    """TF thread pools sized for the machine: ops in a request use ``threads`` cores,
+    and a second concurrent call gets one pool thread instead of oversubscribing."""
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError:
+        pass  # already initialised in this process; the first setting stands
+
+
+@dataclass
+class Prediction:
+    class_index: int
+    label: str
+    confidence: float
+    probabilities: dict[str, float]
+    top_k: list[dict[str, Any]]
+    uncertain: bool
+
+
+class Predictor:
+    def __init__(self, version: str, directory: Path) -> None:
+        self.version = version
+        self.directory = Path(directory)
+        self.card = read_card(self.directory)
+        self.model = load_model(self.directory)
+        shape = self.model.input_shape[1:]
+        self.input_size: tuple[int, int] = (int(shape[0]), int(shape[1]))
+        self.class_names: list[str] = list(self.card["class_names"])
+        self.threshold = float(
+            self.card.get("uncertainty", {}).get("threshold", DEFAULT_UNCERTAINTY_THRESHOLD)
+        )
+        signature = tf.TensorSpec((None, *self.input_size, 3), tf.uint8)
+        model = self.model
+
+        @tf.function(input_signature=[signature])
+        def infer(images: tf.Tensor) -> tf.Tensor:
+            return model(tf.cast(images, tf.float32), training=False)
+
+        self._infer = infer
+        self._lock = threading.Lock()
+        self.loaded_at = time.time()
+        self.warm_up()
+
+    def warm_up(self) -> None:
+        for n in (1, 8):
+            self.predict_arrays(np.zeros((n, *self.input_size, 3), np.uint8))
+
+    def predict_arrays(self, images: np.ndarray) -> np.ndarray:
+        """Probabilities (N, classes) for uint8 images (N, H, W, 3)."""
+        if images.ndim != 4 or images.shape[1:3] != self.input_size:
+            raise ValueError(f"expected (N, {self.input_size}, 3) images, got {images.shape}")
+        result: np.ndarray = self._infer(tf.constant(images, tf.uint8)).numpy()
+        return result
+
+    def describe(self, probabilities: np.ndarray, k: int = 3) -> Prediction:
+        order = np.argsort(-probabilities)
+        best = int(order[0])
+        confidence = float(probabilities[best])
+        return Prediction(
+            class_index=best,
+            label=self.class_names[best],
+            confidence=confidence,
+            probabilities={name: float(p) for name, p in zip(self.class_names, probabilities,
+                                                              strict=True)},
+            top_k=[{"class": self.class_names[int(i)], "p": float(probabilities[int(i)])}
+                   for i in order[: min(k, len(order))]],
+            uncertain=confidence < self.threshold,
+        )

@@ -1,0 +1,80 @@
+"""Shared fixtures: an isolated $SIGHTLINE_HOME, a tiny generated dataset, a real
+quick-trained model (seconds, trained once per session), and an API client."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from sightline.config import Settings, get_settings
+from sightline.data.datasets import Dataset, load_image_folder
+from sightline.data.synthetic import SHAPES, draw_shape, make_shapes_dataset
+
+ADMIN_TOKEN = "test-admin-token"
+
+
+@pytest.fixture(scope="session")
+def shapes_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3-class image-folder dataset: 60 train + 20 test images per class."""
+    return make_shapes_dataset(tmp_path_factory.mktemp("data") / "shapes", SHAPES[:3])
+
+
+@pytest.fixture(scope="session")
+def shapes_dataset(shapes_dir: Path) -> Dataset:
+    return load_image_folder(shapes_dir)
+
+
+@pytest.fixture(scope="session")
+def quick_model_dir(tmp_path_factory: pytest.TempPathFactory, shapes_dataset: Dataset) -> Path:
+    """A real model, trained with --quick on the shapes dataset."""
+    from sightline.ml.pipeline import train_and_save
+    from sightline.ml.training import QUICK
+
+    out = tmp_path_factory.mktemp("models") / "shapes"
+    train_and_save(shapes_dataset, QUICK, out, command="pytest quick model")
+    return out
+
+
+def make_settings(home: Path, model_dir: Path, **overrides: object) -> Settings:
+    return Settings(home=home, model_dir=model_dir, admin_token=ADMIN_TOKEN,
+                    model_poll_seconds=0.2, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, quick_model_dir: Path, shapes_dir: Path) -> Settings:
+    return make_settings(tmp_path / "home", quick_model_dir, dataset=str(shapes_dir))
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    from sightline.api.main import create_app
+
+    get_settings.cache_clear()
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def admin() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def image_bytes(shape: str = "circle", fmt: str = "PNG", seed: int = 0, size: int = 32) -> bytes:
+    buffer = io.BytesIO()
+    draw_shape(shape, np.random.default_rng(seed), size).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **kwargs: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **kwargs)
+    return buffer.getvalue()
