@@ -13,7 +13,7 @@ MODEL ?= models/cifar10
 export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help setup setup-backend setup-frontend run serve train train-quick eval test test-backend \
+.PHONY: help setup setup-backend setup-frontend run web web-build serve train train-quick eval test test-backend \
         test-frontend lint format clean
 
 help: ## List the targets
@@ -38,8 +38,14 @@ setup: setup-backend setup-frontend ## Everything a fresh machine needs (idempot
 serve: setup-backend ## The API alone, in the foreground, on $PORT
 	$(SIGHTLINE) serve --host 0.0.0.0 --port $(PORT)
 
-run: setup ## API on $PORT (and more as the product grows), on embedded defaults
-	$(SIGHTLINE) serve --host 0.0.0.0 --port $(PORT)
+run: setup web-build ## Everything on embedded defaults: API :$PORT, worker, dashboard :$WEB_PORT
+	API_PORT=$(PORT) WEB_PORT=$(WEB_PORT) API_URL=$(API_URL) $(VENV)/bin/honcho -f Procfile start
+
+web-build: setup-frontend ## Build the dashboard if its sources changed
+	@cd frontend && if [ ! -d out ] || [ -n "$$(find app components lib public package.json next.config.* -newer out -print -quit 2>/dev/null)" ]; then npm run build; fi
+
+web: web-build ## The dashboard alone on $WEB_PORT, talking to $API_URL
+	cd frontend && WEB_PORT=$(WEB_PORT) API_URL=$(API_URL) npm start
 
 train: setup-backend ## Train the default model on $DATA into $MODEL
 	$(SIGHTLINE) train --data $(DATA) --out $(MODEL)

@@ -6,7 +6,7 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,6 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from sightline.config import get_settings
+from sightline.data.datasets import Dataset, load_dataset
 
 app = typer.Typer(help="Sightline: train, evaluate and serve an image classifier.",
                   no_args_is_help=True, add_completion=False)
@@ -31,9 +32,9 @@ DataOption = Annotated[
 ]
 
 
-def _load(data: str, n_train: int | None = None, n_test: int | None = None,
-          image_size: int = 32):  # type: ignore[no-untyped-def]
-    from sightline.data.datasets import load_dataset
+def _load(
+    data: str, n_train: int | None = None, n_test: int | None = None, image_size: int = 32
+) -> Dataset:
 
     settings = get_settings()
     with console.status(f"Loading {data}..."):
@@ -132,7 +133,7 @@ def evaluate(
         write_json(model / CARD_FILE, card)
 
 
-def _print_metrics(metrics: dict, uncertainty: dict | None = None) -> None:  # type: ignore[type-arg]
+def _print_metrics(metrics: dict[str, Any], uncertainty: dict[str, Any] | None = None) -> None:
     table = Table(title=f"Test accuracy {metrics['accuracy']:.2%} "
                         f"(n={metrics.get('evaluated_on', {}).get('n', '?')})")
     for column in ("class", "precision", "recall", "f1", "support"):

@@ -11,13 +11,15 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import tarfile
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import numpy as np
 
@@ -248,29 +250,29 @@ def _decode_members(
 
 def _read_cifar_python(path: Path) -> Dataset:
     """The official python-pickle CIFAR-10 (tarball or its extracted folder)."""
-    def batches() -> dict[str, dict[bytes, object]]:
-        found: dict[str, dict[bytes, object]] = {}
+    def batches() -> dict[str, dict[bytes, Any]]:
+        found: dict[str, dict[bytes, Any]] = {}
         if path.is_dir():
             for name in ["batches.meta", *(f"data_batch_{i}" for i in range(1, 6)), "test_batch"]:
                 with open(path / name, "rb") as handle:
-                    found[name] = pickle.load(handle, encoding="bytes")  # noqa: S301 - official
+                    found[name] = pickle.load(handle, encoding="bytes")
         else:
             with tarfile.open(path) as tar:
                 for member in tar.getmembers():
                     base = PurePosixPath(member.name).name
                     if member.isfile() and (base.startswith(("data_batch", "test_batch"))
                                             or base == "batches.meta"):
-                        handle = tar.extractfile(member)
-                        assert handle is not None
-                        found[base] = pickle.load(handle, encoding="bytes")  # noqa: S301
+                        extracted = tar.extractfile(member)
+                        assert extracted is not None
+                        found[base] = pickle.load(extracted, encoding="bytes")
         return found
 
     raw = batches()
-    class_names = [name.decode() for name in raw["batches.meta"][b"label_names"]]  # type: ignore[attr-defined]
+    class_names = [name.decode() for name in raw["batches.meta"][b"label_names"]]
 
     def to_arrays(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        data = np.concatenate([raw[n][b"data"] for n in names])  # type: ignore[misc]
-        labels = np.concatenate([raw[n][b"labels"] for n in names])  # type: ignore[misc]
+        data = np.concatenate([raw[n][b"data"] for n in names])
+        labels = np.concatenate([raw[n][b"labels"] for n in names])
         images = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).astype(np.uint8)
         return images, labels.astype(np.int64)
 
@@ -290,7 +292,7 @@ def _download_cifar10() -> Dataset:
     if meta_file is None:
         raise DatasetError("The CIFAR-10 download has no batches.meta; set SIGHTLINE_CIFAR10.")
     with open(meta_file, "rb") as handle:
-        names = [n.decode() for n in pickle.load(handle, encoding="bytes")[b"label_names"]]  # noqa: S301
+        names = [n.decode() for n in pickle.load(handle, encoding="bytes")[b"label_names"]]
     return Dataset(
         "cifar10", names, x_train, y_train.reshape(-1).astype(np.int64),
         x_test, y_test.reshape(-1).astype(np.int64), source=CIFAR10_URL,
@@ -307,20 +309,20 @@ def _cache_key(path: Path, image_size: tuple[int, int]) -> str:
 
 
 def _cached(
-    path: Path, cache_dir: Path | None, image_size: tuple[int, int], build: object
+    path: Path, cache_dir: Path | None, image_size: tuple[int, int], build: Callable[[], Dataset]
 ) -> Dataset:
-    assert callable(build)
     if cache_dir is None:
-        dataset: Dataset = build()
-        return dataset
+        return build()
     folder = cache_dir / f"dataset-{_cache_key(path, image_size)}"
     meta_path = folder / "meta.json"
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in
-                  ("x_train", "y_train", "x_test", "y_test")}
-        return Dataset(meta["name"], meta["class_names"], source=meta["source"],
-                       **{k: np.asarray(v) for k, v in arrays.items()})
+        x_train, y_train, x_test, y_test = (
+            np.load(folder / f"{name}.npy", mmap_mode="r")
+            for name in ("x_train", "y_train", "x_test", "y_test")
+        )
+        return Dataset(meta["name"], meta["class_names"], x_train, y_train, x_test, y_test,
+                       source=meta["source"])
     dataset = build()
     tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
     tmp.mkdir(parents=True, exist_ok=True)
@@ -331,7 +333,7 @@ def _cached(
     try:
         os.replace(tmp, folder)  # atomic: a reader sees the whole cache or none
     except OSError:
-        pass  # another process won the race; its copy is identical
+        shutil.rmtree(tmp, ignore_errors=True)  # another process won; its copy is identical
     return dataset
 
 

@@ -87,12 +87,12 @@ def to_rgb(image: Image.Image) -> Image.Image:
         array = np.asarray(image, dtype=np.float64)
         peak = array.max() if array.size else 0.0
         scale = 255.0 / peak if peak > 255 else 1.0
-        image = Image.fromarray(np.clip(array * scale, 0, 255).astype(np.uint8), mode="L")
+        image = Image.fromarray(np.clip(array * scale, 0, 255).astype(np.uint8))
     elif image.mode == "F":
         array = np.asarray(image, dtype=np.float64)
         lo, hi = float(array.min()), float(array.max())
         span = hi - lo or 1.0
-        image = Image.fromarray(((array - lo) / span * 255).astype(np.uint8), mode="L")
+        image = Image.fromarray(((array - lo) / span * 255).astype(np.uint8))
     if image.mode == "P" and "transparency" in image.info:
         image = image.convert("RGBA")
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):

@@ -78,10 +78,8 @@ def calibrate_uncertainty(
     order = np.argsort(-confidence, kind="stable")
     running = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
     ok = np.nonzero(running >= target_precision)[0]
-    if len(ok) == 0:
-        threshold = float(confidence.max())
-    else:
-        threshold = float(confidence[order][ok[-1]])
+    # No prefix reaches the target: flag everything below the most confident answer.
+    threshold = float(confidence[order][ok[-1]]) if len(ok) else float(confidence.max())
     flagged = confidence < threshold
     return {
         "threshold": threshold,

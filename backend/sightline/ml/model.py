@@ -157,7 +157,7 @@ def init_whitening(backbone: keras.Model, normalized_images: np.ndarray, eps: fl
     layer = backbone.get_layer("whiten")
     k = layer.kernel.shape[0]
     x = normalized_images.astype(np.float64)
-    n, h, w, c = x.shape
+    _, h, w, c = x.shape
     patches = np.stack(
         [x[:, i : h - k + 1 + i, j : w - k + 1 + j, :] for i in range(k) for j in range(k)],
         axis=3,

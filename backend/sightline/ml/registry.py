@@ -104,12 +104,14 @@ class ModelRegistry:
         card = read_card(shipped)
         current = self._production_or_none()
         make_production = current is None or current.source == "shipped"
+        status = "production" if current is None else "candidate"
         try:
-            version = self._add(shipped, card, parent=None, source="shipped",
-                                status="production" if make_production else "candidate",
+            version = self._add(shipped, card, parent=None, source="shipped", status=status,
                                 note="imported from the shipped model")
         except IntegrityError:
             return self.production_version()  # another process imported it first
+        if make_production and status != "production":
+            self.promote(version)
         return version
 
     def register(

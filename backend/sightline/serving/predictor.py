@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-import tensorflow as tf  # noqa: E402
+import tensorflow as tf
 
-from sightline.ml.artifacts import load_model, read_card  # noqa: E402
+from sightline.ml.artifacts import load_model, read_card
 
 DEFAULT_UNCERTAINTY_THRESHOLD = 0.5
 

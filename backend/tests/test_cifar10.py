@@ -1,0 +1,47 @@
+"""The shipped CIFAR-10 model on the real data (CI sets SIGHTLINE_CIFAR10)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sightline.config import REPO_ROOT
+from sightline.data.datasets import load_dataset
+from sightline.ml.artifacts import load_model, read_card
+from sightline.ml.training import predict_probabilities
+
+SHIPPED = REPO_ROOT / "models" / "cifar10"
+CIFAR10 = os.environ.get("SIGHTLINE_CIFAR10")
+
+pytestmark = [
+    pytest.mark.cifar10,
+    pytest.mark.skipif(not CIFAR10, reason="SIGHTLINE_CIFAR10 is not set (CI sets it)"),
+]
+
+
+@pytest.fixture(scope="module")
+def cifar10(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    cache = Path(os.environ.get("SIGHTLINE_TEST_CACHE", tmp_path_factory.mktemp("cache")))
+    return load_dataset("cifar10", cifar10_source=CIFAR10, cache_dir=cache)
+
+
+def test_cifar10_has_the_official_split_and_classes(cifar10) -> None:  # type: ignore[no-untyped-def]
+    assert cifar10.class_names == ["airplane", "automobile", "bird", "cat", "deer", "dog",
+                                   "frog", "horse", "ship", "truck"]
+    assert cifar10.x_train.shape == (50000, 32, 32, 3)
+    assert cifar10.x_test.shape == (10000, 32, 32, 3)
+    assert set(cifar10.counts("test").values()) == {1000}
+
+
+def test_shipped_model_accuracy_on_1000_test_images(cifar10) -> None:  # type: ignore[no-untyped-def]
+    card = read_card(SHIPPED)
+    assert card["class_names"] == cifar10.class_names
+    model = load_model(SHIPPED)
+    idx = np.random.default_rng(0).choice(len(cifar10.y_test), 1000, replace=False)
+    probabilities = predict_probabilities(model, cifar10.x_test[idx])
+    accuracy = float(np.mean(probabilities.argmax(1) == cifar10.y_test[idx]))
+    assert accuracy >= 0.85
+    assert accuracy == pytest.approx(card["metrics"]["accuracy"], abs=0.03)

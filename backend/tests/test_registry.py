@@ -1,0 +1,76 @@
+"""The registry: seeding from the shipped model, one production version, promotion."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from sightline.config import Settings
+from sightline.db.models import ModelVersion
+from sightline.db.session import migrate, session_scope
+from sightline.errors import NotFound
+from sightline.ml.artifacts import load_model, read_card
+from sightline.ml.registry import ModelRegistry
+
+
+@pytest.fixture
+def registry(settings: Settings) -> ModelRegistry:
+    settings.ensure_dirs()
+    migrate(settings)
+    registry = ModelRegistry(settings)
+    registry.ensure_seeded()
+    return registry
+
+
+def test_seeding_imports_the_shipped_model_once(registry: ModelRegistry) -> None:
+    assert registry.production_version() == "v1"
+    assert (registry.path("v1") / "model.keras").exists()
+    registry.ensure_seeded()
+    assert [row.version for row in registry.list()] == ["v1"]
+
+
+def test_register_then_promote_and_roll_back(registry: ModelRegistry, quick_model_dir) -> None:  # type: ignore[no-untyped-def]
+    model = load_model(quick_model_dir)
+    version = registry.register(model, read_card(quick_model_dir), parent="v1")
+    assert version == "v2"
+    assert registry.get("v2").status == "candidate"
+    assert registry.production_version() == "v1"
+    registry.promote("v2")
+    assert registry.production_version() == "v2"
+    assert registry.get("v1").status == "archived"
+    registry.promote("v1")
+    assert registry.production_version() == "v1"
+    assert [row.status for row in registry.list()] == ["archived", "production"]
+
+
+def test_database_allows_only_one_production(registry: ModelRegistry, settings: Settings) -> None:
+    with pytest.raises(IntegrityError), session_scope(settings) as session:
+        session.add(ModelVersion(version="v9", status="production", metrics={}, trained_on={},
+                                 path="x", model_sha256="0" * 64))
+
+
+def test_versions_are_data_not_paths(registry: ModelRegistry) -> None:
+    for bad in ("../v1", "v1/../../etc", "/etc/passwd", "v1 ", ""):
+        with pytest.raises(NotFound):
+            registry.get(bad)
+        with pytest.raises(NotFound):
+            registry.promote(bad)
+
+
+def test_a_new_shipped_model_replaces_a_shipped_production(
+    registry: ModelRegistry, settings: Settings, quick_model_dir: Path, tmp_path: Path
+) -> None:
+    shipped = tmp_path / "shipped"
+    shutil.copytree(quick_model_dir, shipped)
+    model = load_model(shipped)
+    model.get_layer("backbone").get_layer("head").kernel.assign(
+        model.get_layer("backbone").get_layer("head").kernel * 1.01)
+    from sightline.ml.artifacts import save_model_dir
+
+    save_model_dir(shipped, model, read_card(quick_model_dir))
+    newer = ModelRegistry(settings.model_copy(update={"model_dir": shipped}))
+    assert newer.ensure_seeded() == "v2"
+    assert newer.production_version() == "v2"

@@ -1,0 +1,84 @@
+"""Training end to end with --quick: the CLI trains, evaluates and saves a model whose
+saved form takes raw images and reproduces the reported accuracy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sightline.data.datasets import Dataset
+from sightline.ml.artifacts import load_model, read_card
+from sightline.ml.evaluation import calibrate_uncertainty, classification_metrics
+from sightline.ml.training import predict_probabilities
+
+
+def test_quick_model_learns_and_its_card_is_complete(
+    quick_model_dir: Path, shapes_dataset: Dataset
+) -> None:
+    card = read_card(quick_model_dir)
+    assert card["class_names"] == shapes_dataset.class_names
+    assert card["input_shape"] == [32, 32, 3]
+    assert card["metrics"]["accuracy"] >= 0.8  # three easy shapes; chance is 0.33
+    assert set(card["history"]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(card["history"]["loss"]) == 8
+    assert 0 < card["uncertainty"]["threshold"] <= 1
+    assert card["training"]["config"]["epochs"] == 8
+    assert card["model_sha256"]
+
+
+def test_saved_model_takes_raw_uint8_and_matches_the_card(
+    quick_model_dir: Path, shapes_dataset: Dataset
+) -> None:
+    model = load_model(quick_model_dir)
+    probabilities = predict_probabilities(model, shapes_dataset.x_test)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    accuracy = float(np.mean(probabilities.argmax(1) == shapes_dataset.y_test))
+    assert accuracy == pytest.approx(read_card(quick_model_dir)["metrics"]["accuracy"])
+    mirrored = predict_probabilities(model, shapes_dataset.x_test[:, :, ::-1])
+    np.testing.assert_allclose(mirrored, probabilities, atol=1e-5)  # flip TTA is inside
+
+
+def test_cli_train_and_eval(shapes_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    env = {**os.environ, "SIGHTLINE_HOME": str(tmp_path / "home")}
+    cli = [sys.executable, "-m", "sightline.cli"]
+    subprocess.run([*cli, "train", "--quick", "--data", str(shapes_dir), "--out", str(out),
+                    "--epochs", "3"], check=True, env=env, capture_output=True)
+    assert (out / "model.keras").exists()
+    report = tmp_path / "report.json"
+    result = subprocess.run([*cli, "eval", "--model", str(out), "--data", str(shapes_dir),
+                             "--json", str(report)], check=True, env=env, capture_output=True,
+                            text=True)
+    assert "Test accuracy" in result.stdout
+    metrics = json.loads(report.read_text())["metrics"]
+    assert metrics["evaluated_on"]["n"] == 60
+
+
+def test_binary_datasets_get_roc_auc() -> None:
+    labels = np.array([0, 0, 1, 1])
+    probabilities = np.array([[0.9, 0.1], [0.6, 0.4], [0.3, 0.7], [0.45, 0.55]])
+    metrics = classification_metrics(probabilities, labels, ["cat", "dog"])
+    assert metrics["roc_auc"] == 1.0
+    assert metrics["accuracy"] == 1.0
+    assert metrics["confusion_matrix"] == [[2, 0], [0, 2]]
+
+
+def test_uncertainty_threshold_reaches_the_target_precision() -> None:
+    rng = np.random.default_rng(0)
+    confidence = rng.uniform(0.5, 1.0, 2000)
+    labels = np.zeros(2000, int)
+    correct = rng.uniform(size=2000) < confidence  # more confident, more often right
+    predicted = np.where(correct, 0, 1)
+    probabilities = np.zeros((2000, 2))
+    probabilities[np.arange(2000), predicted] = confidence
+    probabilities[np.arange(2000), 1 - predicted] = 1 - confidence
+    result = calibrate_uncertainty(probabilities, labels, target_precision=0.9)
+    kept = probabilities.max(1) >= result["threshold"]
+    assert (probabilities.argmax(1)[kept] == 0).mean() >= 0.9
+    assert 0 < result["flagged_share"] < 1
