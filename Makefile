@@ -13,8 +13,8 @@ MODEL ?= models/cifar10
 export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help setup setup-backend setup-frontend run web web-build serve train train-quick eval test test-backend \
-        test-frontend lint format clean
+.PHONY: help setup setup-backend setup-frontend run web web-build serve worker train train-quick eval test test-backend \
+        test-frontend lint format clean load bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -47,6 +47,9 @@ web-build: setup-frontend ## Build the dashboard if its sources changed
 web: web-build ## The dashboard alone on $WEB_PORT, talking to $API_URL
 	cd frontend && WEB_PORT=$(WEB_PORT) API_URL=$(API_URL) npm start
 
+worker: setup-backend ## The retraining worker alone, in the foreground
+	$(SIGHTLINE) worker
+
 train: setup-backend ## Train the default model on $DATA into $MODEL
 	$(SIGHTLINE) train --data $(DATA) --out $(MODEL)
 
@@ -73,6 +76,18 @@ lint: setup-backend ## ruff, mypy (and the dashboard's lint and types)
 format: setup-backend ## Format the Python code
 	$(VENV)/bin/ruff format backend
 	$(VENV)/bin/ruff check --fix backend
+
+USERS ?= 100
+SPAWN ?= 20
+TIME ?= 60s
+load: setup-backend ## Load-test the API at $API_URL: make load USERS=100 TIME=60s (CSV+HTML in loadtest-results/)
+	@out=loadtest-results/$$(date +%Y%m%d-%H%M%S); mkdir -p $$out; \
+	$(VENV)/bin/locust -f locustfile.py DashboardUser --headless -u $(USERS) -r $(SPAWN) \
+	  -t $(TIME) --host $(API_URL) --csv $$out/load --html $$out/report.html --only-summary; \
+	echo "Reports: $$out/report.html and $$out/load_*.csv"
+
+bench: setup-backend ## Sightline vs model.predict() per request, side by side (bench/results/)
+	$(PY) bench/serve_bench.py --model $(MODEL)
 
 clean: ## Remove run-time state (var/)
 	rm -rf var

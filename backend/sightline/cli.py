@@ -180,6 +180,18 @@ def serve(
                 workers=workers, log_level="info", proxy_headers=True)
 
 
+@app.command()
+def worker() -> None:
+    """Run the retraining worker: claims queued jobs and runs them, one at a time."""
+    import logging
+
+    from sightline.jobs.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    console.print("Sightline worker started; waiting for retraining jobs (Ctrl-C stops).")
+    run_worker(get_settings())
+
+
 def main() -> None:
     app()
 

@@ -50,12 +50,18 @@ class Settings(BaseSettings):
     inference_threads: int = 2
     model_poll_seconds: float = 2.0
     history_flush_ms: float = 50.0
+    # Rows held in memory while the database is unreachable; beyond this, predictions
+    # answer 503 rather than go unrecorded (see serving/history.py).
+    history_max_pending: int = 20_000
 
     # Retraining.
     retrain_epochs: int = 3
-    retrain_learning_rate: float = 0.01
+    # The recipe's scale (per 1,024 examples, summed loss); training from scratch uses 11.5.
+    retrain_learning_rate: float = 2.0
     retrain_replay_per_class: int = 500
     retrain_holdout_fraction: float = 0.2
+    # Test images both models are scored on (a fixed sample of the test split).
+    retrain_eval_size: int = 2000
     promotion_tolerance: float = 0.005
     worker_poll_seconds: float = 1.0
     worker_heartbeat_seconds: float = 5.0

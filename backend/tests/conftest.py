@@ -63,6 +63,12 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+def flush_history(client: TestClient) -> None:
+    """Wait until every answered prediction has its row: rows are written in the
+    background, in batches (serving/history.py)."""
+    assert client.app.state.services.predictions.history.flush()  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def admin() -> dict[str, str]:
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sightline.config import Settings
 from sightline.db.models import Prediction
 from sightline.db.session import session_scope
-from tests.conftest import encode, image_bytes
+from tests.conftest import encode, flush_history, image_bytes
 
 NOISE_JPEG = encode(
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)),
@@ -48,6 +48,7 @@ def test_predict_answers_the_class_and_records_it(
     assert body["model_version"] == "v1"
     assert body["time_ms"] > 0
     assert isinstance(body["uncertain"], bool)
+    flush_history(client)
     with session_scope(settings) as session:
         row = session.get(Prediction, body["id"])
         assert row is not None
@@ -154,6 +155,7 @@ def test_every_prediction_has_a_row(client: TestClient, settings: Settings) -> N
     answered = [client.post("/api/predict", files={"file": ("x.png", image_bytes(seed=i))})
                 for i in range(10)]
     assert all(r.status_code == 200 for r in answered)
+    flush_history(client)
     with session_scope(settings) as session:
         stored = set(session.scalars(select(Prediction.id)).all())
     assert {r.json()["id"] for r in answered} <= stored

@@ -29,7 +29,7 @@ def test_seeding_imports_the_shipped_model_once(registry: ModelRegistry) -> None
     assert registry.production_version() == "v1"
     assert (registry.path("v1") / "model.keras").exists()
     registry.ensure_seeded()
-    assert [row.version for row in registry.list()] == ["v1"]
+    assert [row.version for row in registry.all_versions()] == ["v1"]
 
 
 def test_register_then_promote_and_roll_back(registry: ModelRegistry, quick_model_dir) -> None:  # type: ignore[no-untyped-def]
@@ -43,7 +43,7 @@ def test_register_then_promote_and_roll_back(registry: ModelRegistry, quick_mode
     assert registry.get("v1").status == "archived"
     registry.promote("v1")
     assert registry.production_version() == "v1"
-    assert [row.status for row in registry.list()] == ["archived", "production"]
+    assert [row.status for row in registry.all_versions()] == ["archived", "production"]
 
 
 def test_database_allows_only_one_production(registry: ModelRegistry, settings: Settings) -> None:

@@ -24,6 +24,7 @@ class Services:
     started_monotonic: float = field(default_factory=time.monotonic)
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: FastAPI would run a plain def in its thread pool, a hop per request.
     services: Services = request.app.state.services
     return services

@@ -19,7 +19,7 @@ from sightline import __version__
 from sightline.api.auth import resolve_admin_token
 from sightline.api.deps import Services
 from sightline.api.errors import install_error_handlers
-from sightline.api.routes import health, history, metrics, models, predict
+from sightline.api.routes import health, history, metrics, models, predict, retrain, uploads
 from sightline.config import Settings, get_settings
 from sightline.db.session import migrate
 from sightline.ml.registry import ModelRegistry
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if generated:
             print(f"Sightline admin token (kept in {settings.home}/admin_token): {token}",
                   flush=True)
+        await services.predictions.start()  # micro-batcher and history writer
         watcher = asyncio.create_task(services.holder.watch())
         try:
             yield
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            await services.predictions.stop()  # answers the last requests, writes every row
 
     app = FastAPI(title="Sightline API", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan)
@@ -78,6 +80,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     install_error_handlers(app)
-    for module in (health, predict, history, metrics, models):
+    for module in (health, predict, history, metrics, models, uploads, retrain):
         app.include_router(module.router)
     return app

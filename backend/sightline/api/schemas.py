@@ -132,3 +132,42 @@ class ModelOut(BaseModel):
 class ModelList(BaseModel):
     items: list[ModelOut]
     production: str | None
+
+
+class UploadRejection(BaseModel):
+    filename: str
+    reason: str
+
+
+class UploadReportOut(BaseModel):
+    uploaded: int
+    duplicates: int
+    rejected: list[UploadRejection]
+    class_counts: dict[str, int]
+
+
+class RetrainRequest(BaseModel):
+    epochs: int | None = Field(None, ge=1, le=50, examples=[3])
+
+
+class JobOut(BaseModel):
+    job_id: str
+    status: str = Field(examples=["running"])
+    progress: float
+    epoch: int
+    epochs: int
+    step: int = 0
+    total_steps: int = 0
+    loss: float | None = None
+    accuracy: float | None = None
+    eta_seconds: float | None = None
+    message: str
+    history: dict[str, list[float | None]] = Field(default_factory=dict)
+    metrics: dict[str, Any]
+    base_version: str | None = None
+    model_version: str | None
+    promoted: bool | None
+    params: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None

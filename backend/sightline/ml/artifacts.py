@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import platform
 import shutil
@@ -70,9 +71,21 @@ def read_card(directory: Path) -> dict[str, Any]:
     return data
 
 
+def json_safe(value: Any) -> Any:
+    """NaN and infinities (an epoch with no validation data) become null: JSON has none."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
+
+
 def write_json(path: Path, data: object) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=float) + "\n")
+    text = json.dumps(json_safe(data), indent=2, default=float, allow_nan=False)
+    tmp.write_text(text + "\n")
     os.replace(tmp, path)
 
 

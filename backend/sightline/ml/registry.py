@@ -9,6 +9,8 @@ API processes notice the change by polling ``production_version``.
 from __future__ import annotations
 
 import re
+import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -73,7 +75,7 @@ class ModelRegistry:
                 raise NotFound(f"No model version {version!r}.", code="unknown_version")
             return row
 
-    def list(self) -> list[ModelVersion]:
+    def all_versions(self) -> list[ModelVersion]:
         with session_scope(self.settings) as session:
             rows = session.scalars(select(ModelVersion)).all()
         return sorted(rows, key=lambda row: int(row.version[1:]), reverse=True)
@@ -166,6 +168,16 @@ class ModelRegistry:
             row.status = "production"
             row.promoted_at = datetime.now(UTC)
             return row
+
+    def remove_partial_files(self, older_than_seconds: float = 600.0) -> list[Path]:
+        """Delete temporary folders a killed writer left (never a registered version)."""
+        removed = []
+        cutoff = time.time() - older_than_seconds
+        for path in self.root.glob(".*"):
+            if (".tmp-" in path.name or ".old-" in path.name) and path.stat().st_mtime < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+        return removed
 
     # ------------------------------------------------------------------ internals
 

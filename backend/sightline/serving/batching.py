@@ -152,7 +152,7 @@ class MicroBatcher:
                     self._executor, _infer, predictor, images
                 )
             except Exception as exc:
-                log.exception("batched inference failed", extra={"batch_size": len(group)})
+                log.exception("inference of a batch of %d failed", len(group))
                 for waiting in group:
                     if not waiting.future.done():
                         waiting.future.set_exception(exc)

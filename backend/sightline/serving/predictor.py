@@ -8,7 +8,6 @@ call) is never on the request path.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +21,18 @@ import tensorflow as tf
 from sightline.ml.artifacts import load_model, read_card
 
 DEFAULT_UNCERTAINTY_THRESHOLD = 0.5
+WARM_UP_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64)  # up to the default batch_max_size
 
 
 def configure_threads(threads: int) -> None:
-    """TF thread pools sized for the machine: ops in a request use ``threads`` cores,
-    and a second concurrent call gets one pool thread instead of oversubscribing."""
+    """TF thread pools sized for the machine (``inference_threads``, 2 on the 2-core box).
+
+    - intra-op = ``threads``: one convolution is split over that many cores. The
+      micro-batcher runs one call at a time, so this is what uses the cores.
+    - inter-op = 1: ops run one after another; the model is a chain (its two flip
+      branches each already fill the cores), and a second pool would only oversubscribe.
+    Decoding, HTTP and the database run in other threads and take the gaps.
+    """
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(1)
@@ -64,12 +70,13 @@ class Predictor:
             return model(tf.cast(images, tf.float32), training=False)
 
         self._infer = infer
-        self._lock = threading.Lock()
         self.loaded_at = time.time()
         self.warm_up()
 
-    def warm_up(self) -> None:
-        for n in (1, 8):
+    def warm_up(self, sizes: tuple[int, ...] = WARM_UP_BATCH_SIZES) -> None:
+        """Run each batch size once, so no request pays for tracing or for choosing
+        kernels; sizes in between cost a few ms the first time they occur."""
+        for n in sizes:
             self.predict_arrays(np.zeros((n, *self.input_size, 3), np.uint8))
 
     def predict_arrays(self, images: np.ndarray) -> np.ndarray:
@@ -87,9 +94,12 @@ class Predictor:
             class_index=best,
             label=self.class_names[best],
             confidence=confidence,
-            probabilities={name: float(p) for name, p in zip(self.class_names, probabilities,
-                                                              strict=True)},
-            top_k=[{"class": self.class_names[int(i)], "p": float(probabilities[int(i)])}
-                   for i in order[: min(k, len(order))]],
+            probabilities={
+                name: float(p) for name, p in zip(self.class_names, probabilities, strict=True)
+            },
+            top_k=[
+                {"class": self.class_names[int(i)], "p": float(probabilities[int(i)])}
+                for i in order[: min(k, len(order))]
+            ],
             uncertain=confidence < self.threshold,
         )

@@ -15,9 +15,10 @@ import numpy as np
 from sightline.config import Settings
 from sightline.data.preprocessing import image_to_input
 from sightline.db.models import Prediction as PredictionRow
+from sightline.serving.batching import MicroBatcher
 from sightline.serving.history import HistoryWriter
 from sightline.serving.holder import ModelHolder
-from sightline.serving.predictor import Predictor
+from sightline.serving.predictor import Prediction, Predictor
 
 
 @dataclass
@@ -47,37 +48,63 @@ class PredictionResult:
 
 
 class PredictionService:
-    def __init__(self, settings: Settings, holder: ModelHolder, history: HistoryWriter) -> None:
+    """Decode in a thread pool (in parallel), classify in shared micro-batches, answer,
+    and queue the history row for the background writer: the database is never on the
+    request's path, yet every answer has its row (see history.py)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        holder: ModelHolder,
+        history: HistoryWriter,
+        batcher: MicroBatcher | None = None,
+    ) -> None:
         self.settings = settings
         self.holder = holder
         self.history = history
+        self.batcher = batcher or MicroBatcher.from_settings(settings)
+
+    async def start(self) -> None:
+        """Start the batcher on this event loop and the history writer's thread."""
+        self.batcher.start()
+        await asyncio.to_thread(self.history.start)
+
+    async def stop(self) -> None:
+        """Answer what is waiting, then write every queued history row."""
+        await self.batcher.stop()
+        await asyncio.to_thread(self.history.stop)
 
     def decode(self, data: bytes, predictor: Predictor) -> np.ndarray:
         return image_to_input(
-            data, predictor.input_size,
-            max_pixels=self.settings.max_image_pixels, max_frames=self.settings.max_frames,
+            data,
+            predictor.input_size,
+            max_pixels=self.settings.max_image_pixels,
+            max_frames=self.settings.max_frames,
         )
+
+    def _decode_and_hash(self, data: bytes, predictor: Predictor) -> tuple[np.ndarray, str]:
+        # Hashing a large upload takes milliseconds: keep it off the event loop too.
+        return self.decode(data, predictor), hashlib.sha256(data).hexdigest()
 
     async def predict(
         self, data: bytes, filename: str | None, endpoint: str = "predict"
     ) -> PredictionResult:
         """Decode, classify and record one image; raises domain errors on bad input."""
         start = time.perf_counter()
+        self.history.check_accepting()  # never answer what could not be recorded
         predictor = self.holder.predictor  # one version for the whole request
-        image = await asyncio.to_thread(self.decode, data, predictor)
+        image, sha256 = await asyncio.to_thread(self._decode_and_hash, data, predictor)
         probabilities = await self.infer(predictor, image)
-        result = self._result(predictor, probabilities, start)
-        await asyncio.to_thread(self.history.write, [self._row(result, data, filename, endpoint)])
+        described = predictor.describe(probabilities)
+        result = self._result(predictor, described, start)
+        self.history.write([self._row(result, described, sha256, filename, endpoint)])
         return result
 
     async def infer(self, predictor: Predictor, image: np.ndarray) -> np.ndarray:
-        probabilities = await asyncio.to_thread(predictor.predict_arrays, image[None])
-        return probabilities[0]
+        return await self.batcher.predict(predictor, image)
 
-    def _result(
-        self, predictor: Predictor, probabilities: np.ndarray, start: float
-    ) -> PredictionResult:
-        described = predictor.describe(probabilities)
+    @staticmethod
+    def _result(predictor: Predictor, described: Prediction, start: float) -> PredictionResult:
         return PredictionResult(
             id=uuid.uuid4().hex,
             prediction=described.label,
@@ -92,18 +119,22 @@ class PredictionService:
 
     @staticmethod
     def _row(
-        result: PredictionResult, data: bytes, filename: str | None, endpoint: str
+        result: PredictionResult,
+        described: Prediction,
+        sha256: str,
+        filename: str | None,
+        endpoint: str,
     ) -> PredictionRow:
         return PredictionRow(
             id=result.id,
             created_at=result.created_at,
             prediction=result.prediction,
-            class_index=int(np.argmax(list(result.probabilities.values()))),
+            class_index=described.class_index,
             confidence=result.confidence,
             uncertain=result.uncertain,
             model_version=result.model_version,
             time_ms=result.time_ms,
-            image_sha256=hashlib.sha256(data).hexdigest(),
+            image_sha256=sha256,
             filename=(filename or "")[:255] or None,
             endpoint=endpoint,
             probabilities=[round(p, 6) for p in result.probabilities.values()],

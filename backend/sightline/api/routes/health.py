@@ -23,6 +23,7 @@ def health(services: Services = Depends(get_services)) -> JSONResponse:
 
 @router.get("/api/status", response_model=Status)
 def status(services: Services = Depends(get_services)) -> Status:
+    services.predictions.history.flush(timeout=1.0)  # count predictions answered a moment ago
     with session_scope(services.settings) as session:
         served = count_predictions(session)
     return Status(

@@ -17,6 +17,7 @@ def predictions(
     services: Services = Depends(get_services),
 ) -> PredictionPage:
     """The prediction history, newest first."""
+    services.predictions.history.flush(timeout=1.0)  # include predictions answered a moment ago
     with session_scope(services.settings) as session:
         rows = list_predictions(session, limit, offset)
         total = count_predictions(session)

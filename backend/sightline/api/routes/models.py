@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api/models", tags=["model"])
 @router.get("", response_model=ModelList)
 def list_models(services: Services = Depends(get_services)) -> ModelList:
     """Every model version, newest first; exactly one is production."""
-    rows = services.registry.list()
+    rows = services.registry.all_versions()
     items = [ModelOut.model_validate(row, from_attributes=True) for row in rows]
     production = next((row.version for row in rows if row.status == "production"), None)
     return ModelList(items=items, production=production)

@@ -1,0 +1,196 @@
+"""Labelled training uploads: validated with the serving decoder, stored by content.
+
+A file is kept under $SIGHTLINE_HOME/uploads/<sha256[:2]>/<sha256> — never under a name
+the client chose — and recorded once; the same bytes again are a duplicate. A .zip is
+read in memory member by member (class = the member's folder name), with limits on
+members, total size and compression ratio; nothing in it is ever extracted by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from sightline.config import Settings
+from sightline.data.datasets import IMAGE_SUFFIXES
+from sightline.data.preprocessing import image_to_input
+from sightline.db.crud import upload_counts
+from sightline.db.models import TrainingUpload
+from sightline.db.session import session_scope
+from sightline.errors import InvalidField, SightlineError, TooLarge
+
+
+@dataclass
+class UploadReport:
+    uploaded: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, str]] = field(default_factory=list)
+    class_counts: dict[str, int] = field(default_factory=dict)
+
+    def reject(self, filename: str | None, reason: str) -> None:
+        self.rejected.append({"filename": filename or "", "reason": reason})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    filename: str
+    class_name: str
+    data: bytes
+
+
+def is_zip(data: bytes) -> bool:
+    return data[:4] == b"PK\x03\x04"
+
+
+class UploadStore:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = settings.uploads_dir
+
+    def ingest(
+        self, files: list[tuple[str | None, bytes]], class_name: str | None, known: list[str]
+    ) -> UploadReport:
+        """Validate and store images for ``class_name``, or zips of class folders."""
+        if class_name is not None and class_name not in known:
+            raise InvalidField(f"Unknown class {class_name!r}. Known classes: "
+                               f"{', '.join(known)}.", code="unknown_class")
+        report = UploadReport()
+        for filename, data in files:
+            for candidate in self._candidates(filename, data, class_name, known, report):
+                self._store(candidate, report)
+        with session_scope(self.settings) as session:
+            counts = upload_counts(session)
+        report.class_counts = {name: counts.get(name, 0) for name in known}
+        return report
+
+    def path_of(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    # ------------------------------------------------------------------ internals
+
+    def _candidates(
+        self, filename: str | None, data: bytes, class_name: str | None, known: list[str],
+        report: UploadReport,
+    ) -> Iterator[Candidate]:
+        name = PurePosixPath(filename or "upload").name[:255]
+        if is_zip(data):
+            if class_name is not None:
+                report.reject(name, "A zip takes its classes from its folders; send it "
+                                    "without class_name.")
+                return
+            yield from self._zip_members(name, data, known, report)
+        elif class_name is None:
+            report.reject(name, "Images need a class: pass ?class_name=, or send a zip of "
+                                "class folders.")
+        else:
+            yield Candidate(name, class_name, data)
+
+    def _zip_members(
+        self, name: str, data: bytes, known: list[str], report: UploadReport
+    ) -> Iterator[Candidate]:
+        s = self.settings
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            infos = [info for info in archive.infolist() if not info.is_dir()]
+        except (zipfile.BadZipFile, ValueError) as exc:
+            report.reject(name, f"The zip could not be read: {exc}.")
+            return
+        if len(infos) > s.max_zip_files:
+            raise TooLarge(f"{name} has {len(infos)} files; the limit is {s.max_zip_files}.",
+                           code="zip_too_many_files")
+        total = sum(info.file_size for info in infos)
+        if total > s.max_zip_uncompressed_bytes:
+            raise TooLarge(f"{name} unpacks to {total} bytes; the limit is "
+                           f"{s.max_zip_uncompressed_bytes}.", code="zip_too_large")
+        for info in infos:
+            member = f"{name}:{info.filename}"
+            if _unsafe_member(info.filename):
+                report.reject(member, "Unsafe path in the zip (absolute or '..'); skipped.")
+                continue
+            class_name = _member_class(info.filename)
+            if class_name is None:
+                continue  # folders, hidden files, __MACOSX: not training images
+            ratio = info.file_size / max(1, info.compress_size)
+            if ratio > s.max_zip_ratio or info.file_size > s.max_upload_bytes:
+                report.reject(member, f"Compressed {ratio:.0f}:1 to {info.file_size} bytes: "
+                              f"over the limits ({s.max_zip_ratio:.0f}:1, "
+                              f"{s.max_upload_bytes} bytes).")
+                continue
+            if class_name not in known:
+                report.reject(member, f"Unknown class {class_name!r}. Known classes: "
+                              f"{', '.join(known)}.")
+                continue
+            yield Candidate(member, class_name, archive.read(info))
+
+    def _store(self, candidate: Candidate, report: UploadReport) -> None:
+        s = self.settings
+        if len(candidate.data) > s.max_upload_bytes:
+            report.reject(candidate.filename, f"Larger than {s.max_upload_bytes} bytes.")
+            return
+        if is_zip(candidate.data):
+            report.reject(candidate.filename, "Nested zips are not accepted.")
+            return
+        try:
+            image_to_input(candidate.data, max_pixels=s.max_image_pixels,
+                           max_frames=s.max_frames)
+        except SightlineError as exc:
+            report.reject(candidate.filename, exc.detail)
+            return
+        sha = hashlib.sha256(candidate.data).hexdigest()
+        if self._known(sha):
+            report.duplicates += 1
+            return
+        path = self.path_of(sha)
+        _write_atomically(path, candidate.data)
+        try:
+            with session_scope(s) as session:
+                session.add(TrainingUpload(
+                    sha256=sha, class_name=candidate.class_name, size_bytes=len(candidate.data),
+                    path=str(path.relative_to(self.root)), original_filename=candidate.filename,
+                ))
+        except IntegrityError:
+            report.duplicates += 1  # the same bytes arrived concurrently
+            return
+        report.uploaded += 1
+
+    def _known(self, sha: str) -> bool:
+        with session_scope(self.settings) as session:
+            return session.scalar(
+                select(TrainingUpload.id).where(TrainingUpload.sha256 == sha)
+            ) is not None
+
+
+def _unsafe_member(member: str) -> bool:
+    path = PurePosixPath(member.replace("\\", "/"))
+    return path.is_absolute() or ".." in path.parts or ":" in member
+
+
+def _member_class(member: str) -> str | None:
+    """The class of a zip member: the folder the image sits in."""
+    path = PurePosixPath(member)
+    if path.suffix.lower() not in IMAGE_SUFFIXES or len(path.parts) < 2:
+        return None
+    if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
+        return None
+    return path.parts[-2]
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return
+    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)

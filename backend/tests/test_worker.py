@@ -1,0 +1,75 @@
+"""The worker as a real process: killed mid-training, its job ends failed and the
+production model is untouched."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from sightline.config import Settings
+from sightline.data.uploads import UploadStore
+from sightline.db.session import migrate
+from sightline.jobs.queue import JobQueue
+from sightline.jobs.worker import Worker
+from sightline.ml.artifacts import load_model
+from sightline.ml.registry import ModelRegistry
+from tests.conftest import image_bytes
+
+
+def worker_env(settings: Settings) -> dict[str, str]:
+    return {**os.environ, "SIGHTLINE_HOME": str(settings.home),
+            "SIGHTLINE_MODEL_DIR": str(settings.model_dir), "SIGHTLINE_DATASET": settings.dataset,
+            "SIGHTLINE_RETRAIN_REPLAY_PER_CLASS": "60", "SIGHTLINE_WORKER_POLL_SECONDS": "0.2"}
+
+
+def test_killed_worker_leaves_a_failed_job_and_production_intact(settings: Settings) -> None:
+    settings.ensure_dirs()
+    migrate(settings)
+    registry = ModelRegistry(settings)
+    registry.ensure_seeded()
+    UploadStore(settings).ingest([(f"{i}.png", image_bytes("circle", seed=900 + i))
+                                  for i in range(20)], "circle", ["circle", "square", "triangle"])
+    queue = JobQueue(settings)
+    job = queue.submit(epochs=50)
+
+    process = subprocess.Popen([sys.executable, "-m", "sightline.cli", "worker"],
+                               env=worker_env(settings), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while queue.get(job.id).step == 0:
+            assert process.poll() is None, "the worker exited"
+            assert time.time() < deadline, "the worker never started training"
+            time.sleep(0.1)
+        assert queue.get(job.id).status == "running"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    assert queue.get(job.id).status == "running"  # nobody has noticed yet
+    Worker(settings).start()  # a new worker notices at start
+    failed = queue.get(job.id)
+    assert failed.status == "failed" and "worker stopped" in failed.message
+    assert registry.production_version() == "v1"
+    assert [row.version for row in registry.all_versions()] == ["v1"]
+    load_model(registry.path("v1"))  # still loads
+    assert queue.submit().status == "queued"  # and the queue is free again
+
+
+def test_stale_heartbeat_is_failed_by_any_worker(settings: Settings) -> None:
+    stale = settings.model_copy(update={"worker_stale_seconds": 0.0})
+    stale.ensure_dirs()
+    migrate(stale)
+    UploadStore(stale).ingest([("a.png", image_bytes(seed=5))], "circle",
+                              ["circle", "square", "triangle"])
+    queue = JobQueue(stale)
+    job = queue.submit()
+    assert queue.claim("gone-worker") is not None
+    time.sleep(0.05)
+    assert queue.fail_stale() == [job.id]
+    assert queue.get(job.id).status == "failed"
