@@ -14,7 +14,7 @@ export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: help setup setup-backend setup-frontend run web web-build serve worker train train-quick eval test test-backend \
-        test-frontend lint format clean load bench
+        test-frontend test-e2e lint format clean load bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -29,9 +29,7 @@ $(VENV)/.installed: backend/pyproject.toml
 setup-backend: $(VENV)/.installed ## Python venv with the backend (idempotent)
 
 setup-frontend: ## npm install for the dashboard (idempotent)
-	@if [ -f frontend/package.json ]; then \
-	  cd frontend && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }; \
-	fi
+	cd frontend && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 
 setup: setup-backend setup-frontend ## Everything a fresh machine needs (idempotent)
 
@@ -62,8 +60,12 @@ eval: setup-backend ## Evaluate $MODEL on $DATA's test split
 test-backend: setup-backend
 	cd backend && ../$(PY) -m pytest -q -p no:cacheprovider
 
-test-frontend: setup-frontend
-	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
+test-frontend: setup-frontend ## Dashboard: lint, types, unit tests, then the browser tests
+	cd frontend && npm run lint && npm run typecheck && npm test
+	$(MAKE) test-e2e
+
+test-e2e: setup-backend web-build ## Browser tests: real API + worker + dashboard in chromium
+	cd frontend && npm run e2e
 
 test: test-backend test-frontend ## All tests
 
@@ -71,7 +73,7 @@ lint: setup-backend ## ruff, mypy (and the dashboard's lint and types)
 	$(VENV)/bin/ruff check backend
 	$(VENV)/bin/ruff format --check backend
 	cd backend && ../$(VENV)/bin/mypy sightline
-	@if [ -d frontend/node_modules ]; then cd frontend && npm run lint && npm run typecheck; fi
+	cd frontend && npm run lint && npm run typecheck
 
 format: setup-backend ## Format the Python code
 	$(VENV)/bin/ruff format backend

@@ -172,12 +172,14 @@ def serve(
     host: Annotated[str, typer.Option(envvar="HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="PORT")] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request (off behind nginx, "
+                                             "which logs them).")] = True,
 ) -> None:
     """Start the API (uvicorn)."""
     import uvicorn
 
     uvicorn.run("sightline.api.main:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info", proxy_headers=True)
+                workers=workers, log_level="info", proxy_headers=True, access_log=access_log)
 
 
 @app.command()
@@ -190,6 +192,11 @@ def worker() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     console.print("Sightline worker started; waiting for retraining jobs (Ctrl-C stops).")
     run_worker(get_settings())
+
+
+from sightline.ops.commands import scale_app  # noqa: E402 - after the commands above
+
+app.add_typer(scale_app, name="scale")
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Operations: running Sightline as several processes on one machine."""
