@@ -14,7 +14,7 @@ export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: help setup setup-backend setup-frontend run web web-build serve worker train train-quick eval test test-backend \
-        test-frontend test-e2e lint format clean load bench
+        test-frontend test-e2e lint format clean load bench scale scale-stop compose-check scale-bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -90,6 +90,22 @@ load: setup-backend ## Load-test the API at $API_URL: make load USERS=100 TIME=6
 
 bench: setup-backend ## Sightline vs model.predict() per request, side by side (bench/results/)
 	$(PY) bench/serve_bench.py --model $(MODEL)
+
+# Scale-out (deploy/README.md). nginx listens on $PORT when it is given, else 8080.
+N ?= 2
+SCALE_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8080)
+scale: setup web-build ## N API replicas + worker + nginx on :8080 ($PORT): make scale N=3; Ctrl-C stops all
+	$(SIGHTLINE) scale up --replicas $(N) --port $(SCALE_PORT)
+
+scale-stop: setup-backend ## Stop every process `make scale` started
+	$(SIGHTLINE) scale stop
+
+scale-bench: setup-backend ## 1 vs N replicas, failover, promotion, lost rows through nginx (bench/results/)
+	$(PY) bench/scale_bench.py --model $(MODEL) --replicas $(N)
+
+compose-check: setup-backend ## Validate docker-compose.yml against the Compose spec schema (offline)
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	cd backend && ../$(PY) -m pytest -q -p no:cacheprovider tests/test_deploy.py
 
 clean: ## Remove run-time state (var/)
 	rm -rf var

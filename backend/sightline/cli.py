@@ -185,11 +185,12 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run the retraining worker: claims queued jobs and runs them, one at a time."""
-    import logging
-
     from sightline.jobs.worker import run_worker
+    from sightline.monitoring import metrics as prometheus
+    from sightline.monitoring.logging import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
+    prometheus.configure(get_settings().home)
     console.print("Sightline worker started; waiting for retraining jobs (Ctrl-C stops).")
     run_worker(get_settings())
 

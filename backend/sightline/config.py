@@ -79,7 +79,13 @@ class Settings(BaseSettings):
 
     @property
     def resolved_database_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.home / 'sightline.db'}"
+        url = self.database_url or f"sqlite:///{self.home / 'sightline.db'}"
+        # Platforms (Render, Heroku) hand out postgres:// or postgresql:// URLs, which
+        # SQLAlchemy maps to psycopg2; the driver installed is psycopg 3.
+        scheme, sep, rest = url.partition("://")
+        if scheme in ("postgres", "postgresql"):
+            return f"postgresql+psycopg{sep}{rest}"
+        return url
 
     @property
     def registry_dir(self) -> Path:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# One Prometheus folder for the whole test session (each test's home is temporary).
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="sightline-prom-"))
 
 import numpy as np
 import pytest
@@ -18,6 +21,7 @@ from PIL import Image
 from sightline.config import Settings, get_settings
 from sightline.data.datasets import Dataset, load_image_folder
 from sightline.data.synthetic import SHAPES, draw_shape, make_shapes_dataset
+from tests.databases import DATABASES, fresh_postgres_database
 
 ADMIN_TOKEN = "test-admin-token"
 
@@ -49,9 +53,22 @@ def make_settings(home: Path, model_dir: Path, **overrides: object) -> Settings:
                     model_poll_seconds=0.2, **overrides)  # type: ignore[arg-type]
 
 
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None (SQLite in the test's home), or a fresh Postgres database (tests/databases.py)."""
+    if request.param == "sqlite":
+        yield None
+        return
+    with fresh_postgres_database() as url:
+        yield url
+
+
 @pytest.fixture
-def settings(tmp_path: Path, quick_model_dir: Path, shapes_dir: Path) -> Settings:
-    return make_settings(tmp_path / "home", quick_model_dir, dataset=str(shapes_dir))
+def settings(
+    tmp_path: Path, quick_model_dir: Path, shapes_dir: Path, database_url: str | None
+) -> Settings:
+    return make_settings(tmp_path / "home", quick_model_dir, dataset=str(shapes_dir),
+                         database_url=database_url)
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from tests.conftest import image_bytes
 def worker_env(settings: Settings) -> dict[str, str]:
     return {**os.environ, "SIGHTLINE_HOME": str(settings.home),
             "SIGHTLINE_MODEL_DIR": str(settings.model_dir), "SIGHTLINE_DATASET": settings.dataset,
-            "SIGHTLINE_RETRAIN_REPLAY_PER_CLASS": "60", "SIGHTLINE_WORKER_POLL_SECONDS": "0.2"}
+            "SIGHTLINE_RETRAIN_REPLAY_PER_CLASS": "60", "SIGHTLINE_WORKER_POLL_SECONDS": "0.2",
+            "SIGHTLINE_DATABASE_URL": settings.database_url or ""}
 
 
 def test_killed_worker_leaves_a_failed_job_and_production_intact(settings: Settings) -> None:

@@ -19,10 +19,23 @@ from sightline import __version__
 from sightline.api.auth import resolve_admin_token
 from sightline.api.deps import Services
 from sightline.api.errors import install_error_handlers
-from sightline.api.routes import health, history, metrics, models, predict, retrain, uploads
+from sightline.api.middleware import RequestMonitor
+from sightline.api.routes import (
+    explain,
+    health,
+    history,
+    metrics,
+    models,
+    monitoring,
+    predict,
+    retrain,
+    uploads,
+)
 from sightline.config import Settings, get_settings
 from sightline.db.session import migrate
 from sightline.ml.registry import ModelRegistry
+from sightline.monitoring import metrics as prometheus
+from sightline.monitoring.events import EventRecorder
 from sightline.serving.history import HistoryWriter
 from sightline.serving.holder import ModelHolder
 from sightline.serving.predictor import configure_threads
@@ -50,6 +63,8 @@ def build_services(settings: Settings) -> Services:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    prometheus.configure(settings.home)  # before any metric exists in this process
+    recorder = EventRecorder(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             print(f"Sightline admin token (kept in {settings.home}/admin_token): {token}",
                   flush=True)
         await services.predictions.start()  # micro-batcher and history writer
+        recorder.start()
         watcher = asyncio.create_task(services.holder.watch())
         try:
             yield
@@ -69,9 +85,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
             await services.predictions.stop()  # answers the last requests, writes every row
+            await asyncio.to_thread(recorder.stop)
+            if services.holder.version:
+                prometheus.metrics().model_loaded.labels(services.holder.version).set(0)
 
     app = FastAPI(title="Sightline API", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan)
+    app.state.recorder = recorder
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -79,7 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type"],
         max_age=600,
     )
+    app.add_middleware(RequestMonitor, recorder=recorder)
     install_error_handlers(app)
-    for module in (health, predict, history, metrics, models, uploads, retrain):
+    for module in (health, predict, explain, history, metrics, models, uploads, retrain,
+                   monitoring):
         app.include_router(module.router)
     return app

@@ -171,3 +171,7 @@ class JobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class ExplainOut(PredictionOut):
+    heatmap_png: str = Field(description="Grad-CAM heat map, base64 PNG at the upload's size")

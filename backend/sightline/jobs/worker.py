@@ -24,6 +24,7 @@ from sightline.jobs.queue import JobQueue
 from sightline.jobs.retrain import Retrainer
 from sightline.ml.registry import ModelRegistry
 from sightline.ml.training import Progress, TrainingCancelled
+from sightline.monitoring.metrics import metrics
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,13 @@ class Worker:
                               promoted=outcome.promoted, history=outcome.history,
                               base_version=self.registry.get(outcome.version).parent,
                               eta_seconds=0.0)
+            metrics().retrain_jobs.labels(outcome.status).inc()
         except TrainingCancelled:
+            metrics().retrain_jobs.labels("cancelled").inc()
             self.queue.finish(job.id, "cancelled", "Cancelled; the production model was not "
                               "changed.", promoted=False)
         except Exception as exc:
+            metrics().retrain_jobs.labels("failed").inc()
             log.exception("retraining job %s failed", job.id)
             self.queue.finish(job.id, "failed", f"Retraining failed: {exc}", promoted=False,
                               error=traceback.format_exc()[-4000:])

@@ -14,8 +14,9 @@ from rich.table import Table
 from sightline.config import get_settings
 from sightline.ops.scale import ScaleError, Stack, StackConfig, http_json, web_available
 
-scale_app = typer.Typer(help="Several API replicas, the worker and nginx on this machine.",
-                        no_args_is_help=True)
+scale_app = typer.Typer(
+    help="Several API replicas, the worker and nginx on this machine.", no_args_is_help=True
+)
 console = Console()
 
 
@@ -25,8 +26,12 @@ def up(
     port: Annotated[int, typer.Option(envvar="PORT", help="nginx's port.")] = 8080,
     api_port: Annotated[int, typer.Option(help="First replica's port; the rest follow.")] = 8001,
     worker: Annotated[bool, typer.Option(help="Run the retraining worker.")] = True,
-    web: Annotated[bool | None, typer.Option(
-        help="Serve the dashboard through nginx (default: when frontend/out is built).")] = None,
+    web: Annotated[
+        bool | None,
+        typer.Option(
+            help="Serve the dashboard through nginx (default: when frontend/out is built)."
+        ),
+    ] = None,
     web_port: Annotated[int, typer.Option(envvar="WEB_PORT")] = 3000,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for every replica.")] = 600,
 ) -> None:
@@ -34,8 +39,14 @@ def up(
     from sightline.api.auth import resolve_admin_token
 
     settings = get_settings()
-    config = StackConfig(replicas=replicas, port=port, api_port=api_port, worker=worker,
-                         web=web_available() if web is None else web, web_port=web_port)
+    config = StackConfig(
+        replicas=replicas,
+        port=port,
+        api_port=api_port,
+        worker=worker,
+        web=web_available() if web is None else web,
+        web_port=web_port,
+    )
     stack = Stack(settings, config)
     # A `kill` of this command stops the stack as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -45,8 +56,10 @@ def up(
     except ScaleError as exc:
         _fail(str(exc))
     try:
-        console.print(f"Starting {replicas} replicas, {'the worker, ' if worker else ''}nginx"
-                      f"{' and the dashboard' if config.web else ''} from {stack.run} ...")
+        console.print(
+            f"Starting {replicas} replicas, {'the worker, ' if worker else ''}nginx"
+            f"{' and the dashboard' if config.web else ''} from {stack.run} ..."
+        )
         started = time.monotonic()
         stack.wait_ready(timeout)
         _print_ready(stack, time.monotonic() - started, token if generated else None)

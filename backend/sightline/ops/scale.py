@@ -149,31 +149,70 @@ def replica_name(port: int) -> str:
 def supervisord_conf(config: StackConfig, run: Path, nginx: str | None) -> str:
     python = sys.executable
     programs = [
-        _program(replica_name(port),
-                 [python, "-m", "sightline.cli", "serve", "--host", "127.0.0.1",
-                  "--port", str(port), "--no-access-log"], run, priority=100)
+        _program(
+            replica_name(port),
+            [
+                python,
+                "-m",
+                "sightline.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],
+            run,
+            priority=100,
+        )
         for port in config.api_ports
     ]
     if config.worker:
-        programs.append(_program("worker", [python, "-m", "sightline.cli", "worker"], run,
-                                 priority=200, stopwaitsecs=60))
+        programs.append(
+            _program(
+                "worker",
+                [python, "-m", "sightline.cli", "worker"],
+                run,
+                priority=200,
+                stopwaitsecs=60,
+            )
+        )
     if nginx:
         nginx_dir = run / "nginx"
-        programs.append(_program(
-            "nginx",
-            [nginx, "-p", f"{nginx_dir}/", "-c", str(nginx_dir / "nginx.conf"),
-             "-e", str(nginx_dir / "error.log"), "-g", "daemon off;"],
-            run, priority=300, stopsignal="QUIT",  # QUIT: finish open requests first
-        ))
+        programs.append(
+            _program(
+                "nginx",
+                [
+                    nginx,
+                    "-p",
+                    f"{nginx_dir}/",
+                    "-c",
+                    str(nginx_dir / "nginx.conf"),
+                    "-e",
+                    str(nginx_dir / "error.log"),
+                    "-g",
+                    "daemon off;",
+                ],
+                run,
+                priority=300,
+                stopsignal="QUIT",  # QUIT: finish open requests first
+            )
+        )
     if config.web:
-        programs.append(_program(
-            "web", ["node", str(FRONTEND / "server.mjs")], run, priority=300,
-            environment=f'WEB_PORT="{config.web_port}",API_URL="{config.public_url}"',
-        ))
+        programs.append(
+            _program(
+                "web",
+                ["node", str(FRONTEND / "server.mjs")],
+                run,
+                priority=300,
+                environment=f'WEB_PORT="{config.web_port}",API_URL="{config.public_url}"',
+            )
+        )
     header = f"""\
 ; Written by `sightline scale up`; rewritten at each start.
 [supervisord]
 nodaemon=true
+{"user=root" if os.geteuid() == 0 else ""}
 logfile={run / "supervisord.log"}
 pidfile={run / "supervisord.pid"}
 childlogdir={run / "logs"}
@@ -200,8 +239,10 @@ def find_nginx() -> str:
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
     )
     if not found:
-        raise ScaleError("nginx is not installed: `apt-get install -y nginx` (only the "
-                         "binary is used; the system service can stay off).")
+        raise ScaleError(
+            "nginx is not installed: `apt-get install -y nginx` (only the "
+            "binary is used; the system service can stay off)."
+        )
     return found
 
 
@@ -212,8 +253,10 @@ def check_ports_free(ports: Iterable[int]) -> None:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError as exc:
-                raise ScaleError(f"Port {port} is in use ({exc.strerror}); stop what "
-                                 "holds it or choose other ports.") from exc
+                raise ScaleError(
+                    f"Port {port} is in use ({exc.strerror}); stop what "
+                    "holds it or choose other ports."
+                ) from exc
 
 
 def web_available() -> bool:
@@ -252,11 +295,14 @@ class Stack:
     def prepare(self) -> None:
         """Check the machine, migrate once, and write the configuration files."""
         if self.supervisor_pid() is not None:
-            raise ScaleError(f"A stack already runs from {self.run} (pid "
-                             f"{self.supervisor_pid()}); `make scale-stop` ends it.")
+            raise ScaleError(
+                f"A stack already runs from {self.run} (pid "
+                f"{self.supervisor_pid()}); `make scale-stop` ends it."
+            )
         config = self.config
-        check_ports_free([config.port, *config.api_ports,
-                          *([config.web_port] if config.web else [])])
+        check_ports_free(
+            [config.port, *config.api_ports, *([config.web_port] if config.web else [])]
+        )
         nginx = find_nginx()
         self.settings.ensure_dirs()
         from sightline.db.session import migrate  # an early, clear error for a bad URL
@@ -266,13 +312,18 @@ class Stack:
         for path in (self.run / "logs", nginx_dir):
             path.mkdir(parents=True, exist_ok=True)
         (nginx_dir / "nginx.conf").write_text(
-            render_template(TEMPLATE.read_text(), nginx_values(config, nginx_dir)))
+            render_template(TEMPLATE.read_text(), nginx_values(config, nginx_dir))
+        )
         (self.run / "supervisord.conf").write_text(supervisord_conf(config, self.run, nginx))
 
     def child_env(self) -> dict[str, str]:
-        return {**os.environ, **self.config.env,
-                "SIGHTLINE_HOME": str(self.settings.home.resolve()),
-                "PYTHONUNBUFFERED": "1", TAG_VARIABLE: str(self.run)}
+        return {
+            **os.environ,
+            **self.config.env,
+            "SIGHTLINE_HOME": str(self.settings.home.resolve()),
+            "PYTHONUNBUFFERED": "1",
+            TAG_VARIABLE: str(self.run),
+        }
 
     def start(self, show_output: bool = False) -> subprocess.Popen[bytes]:
         """Start supervisord (and so everything); returns at once.
@@ -283,28 +334,41 @@ class Stack:
         self.prepare()
         output = None if show_output else open(self.run / "supervisord.out", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "supervisor.supervisord", "-c",
-             str(self.run / "supervisord.conf")],
-            env=self.child_env(), cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "supervisor.supervisord",
+                "-c",
+                str(self.run / "supervisord.conf"),
+            ],
+            env=self.child_env(),
+            cwd=REPO_ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
         if output is not None:
             output.close()  # the child holds its own copy
         return self.process
 
     def wait_ready(self, timeout: float = 300.0) -> None:
-        """Until every replica and nginx answer /health with 200."""
+        """Until every replica, then nginx, answers /health with 200."""
         deadline = time.monotonic() + timeout
-        urls = [*self.replica_urls(), f"http://127.0.0.1:{self.config.port}"]
-        while True:
-            waiting = [url for url in urls if http_json(f"{url}/health")[0] != 200]
-            if not waiting:
-                return
+        # Replicas first: asking nginx before any replica listens only fills its error log.
+        self._wait_healthy(self.replica_urls(), deadline, timeout)
+        self._wait_healthy([f"http://127.0.0.1:{self.config.port}"], deadline, timeout)
+
+    def _wait_healthy(self, urls: list[str], deadline: float, timeout: float) -> None:
+        while waiting := [url for url in urls if http_json(f"{url}/health")[0] != 200]:
             if self.process is not None and self.process.poll() is not None:
-                raise ScaleError(f"supervisord exited ({self.process.returncode}); see "
-                                 f"{self.run / 'supervisord.log'}")
+                raise ScaleError(
+                    f"supervisord exited ({self.process.returncode}); see "
+                    f"{self.run / 'supervisord.log'}"
+                )
             if time.monotonic() > deadline:
-                raise ScaleError(f"Not healthy after {timeout:.0f} s: {', '.join(waiting)}; "
-                                 f"see the logs in {self.run / 'logs'}")
+                raise ScaleError(
+                    f"Not healthy after {timeout:.0f} s: {', '.join(waiting)}; "
+                    f"see the logs in {self.run / 'logs'}"
+                )
             time.sleep(0.5)
 
     def replica_urls(self) -> list[str]:

@@ -15,6 +15,7 @@ import threading
 from sightline.config import Settings
 from sightline.errors import ModelUnavailable
 from sightline.ml.registry import ModelRegistry
+from sightline.monitoring.metrics import metrics
 from sightline.serving.predictor import Predictor
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,10 @@ class ModelHolder:
                 return False
             previous = self.version
             self._predictor = predictor
+            gauge = metrics().model_loaded
+            if previous:
+                gauge.labels(previous).set(0)
+            gauge.labels(wanted).set(1)
             self.last_error = None
             log.info("model swapped", extra={"from_version": previous, "to_version": wanted})
             return True

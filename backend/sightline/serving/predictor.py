@@ -19,6 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf
 
 from sightline.ml.artifacts import load_model, read_card
+from sightline.ml.explain import GradCam
 
 DEFAULT_UNCERTAINTY_THRESHOLD = 0.5
 WARM_UP_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64)  # up to the default batch_max_size
@@ -70,6 +71,7 @@ class Predictor:
             return model(tf.cast(images, tf.float32), training=False)
 
         self._infer = infer
+        self._gradcam: GradCam | None = None
         self.loaded_at = time.time()
         self.warm_up()
 
@@ -85,6 +87,12 @@ class Predictor:
             raise ValueError(f"expected (N, {self.input_size}, 3) images, got {images.shape}")
         result: np.ndarray = self._infer(tf.constant(images, tf.uint8)).numpy()
         return result
+
+    def gradcam(self) -> GradCam:
+        """The Grad-CAM view of this model, built on first use (only /api/explain needs it)."""
+        if self._gradcam is None:
+            self._gradcam = GradCam(self.model)
+        return self._gradcam
 
     def describe(self, probabilities: np.ndarray, k: int = 3) -> Prediction:
         order = np.argsort(-probabilities)

@@ -13,8 +13,10 @@ from typing import Any
 import numpy as np
 
 from sightline.config import Settings
-from sightline.data.preprocessing import image_to_input
+from sightline.data.preprocessing import decode_image, image_to_input, resize_for_model
 from sightline.db.models import Prediction as PredictionRow
+from sightline.ml.explain import heatmap_png_base64
+from sightline.monitoring.metrics import metrics
 from sightline.serving.batching import MicroBatcher
 from sightline.serving.history import HistoryWriter
 from sightline.serving.holder import ModelHolder
@@ -98,7 +100,23 @@ class PredictionService:
         described = predictor.describe(probabilities)
         result = self._result(predictor, described, start)
         self.history.write([self._row(result, described, sha256, filename, endpoint)])
+        metrics().predictions.labels(result.prediction, result.model_version).inc()
         return result
+
+    async def explain(self, data: bytes, filename: str | None) -> tuple[PredictionResult, str]:
+        """A recorded prediction plus its Grad-CAM heat map at the upload's size."""
+        predictor = self.holder.predictor
+        result = await self.predict(data, filename, endpoint="explain")
+        class_index = predictor.class_names.index(result.prediction)
+        heatmap = await asyncio.to_thread(self._heatmap, data, predictor, class_index)
+        return result, heatmap
+
+    def _heatmap(self, data: bytes, predictor: Predictor, class_index: int) -> str:
+        image = decode_image(data, max_pixels=self.settings.max_image_pixels,
+                             max_frames=self.settings.max_frames)
+        cam = predictor.gradcam().heatmap(resize_for_model(image, predictor.input_size),
+                                          class_index)
+        return heatmap_png_base64(cam, image.size)
 
     async def infer(self, predictor: Predictor, image: np.ndarray) -> np.ndarray:
         return await self.batcher.predict(predictor, image)

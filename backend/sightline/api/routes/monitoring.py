@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from sightline.api.deps import Services, get_services
+from sightline.monitoring.metrics import render
+from sightline.monitoring.window import monitoring_report
+
+router = APIRouter(tags=["monitoring"])
+
+
+@router.get("/api/monitoring")
+async def monitoring(
+    window: int = Query(3600, ge=10, le=30 * 86400, description="Seconds to look back"),
+    services: Services = Depends(get_services),
+) -> dict[str, Any]:
+    """Request rate, latency, errors, predicted classes, confidence, drift and system
+    figures over the window, from the shared history (the same on every replica)."""
+    predictor = services.holder.predictor
+    return await asyncio.to_thread(monitoring_report, services.settings, window,
+                                   predictor.class_names, predictor.card.get("baseline", {}))
+
+
+@router.get("/metrics", include_in_schema=True)
+def prometheus_metrics() -> Response:
+    """Prometheus text format, summed over every API process and the worker."""
+    body, content_type = render()
+    return Response(body, media_type=content_type)
