@@ -19,7 +19,9 @@ export default function MonitoringPage() {
   const { data, error, isLoading } = useMonitoring(windowSeconds, onSample);
 
   const classes = data ? Object.entries(data.class_distribution).map(([name, n]) => ({ class: name, n })) : [];
-  const confidence = data?.confidence.series ?? [];
+  const confidence = (data?.confidence.series ?? []).map((point) => ({
+    ...point, time: new Date(point.t).toLocaleTimeString(),
+  }));
   const drift = data?.drift;
   return (
     <>
@@ -67,7 +69,7 @@ export default function MonitoringPage() {
               {classes.length ? <SimpleBars data={classes} dataKey="n" label="class" /> : <Empty>No predictions in this window.</Empty>}
             </Card>
             <Card title="Confidence trend">
-              {confidence.length ? <SeriesLines data={confidence} x="t" lines={[{ key: "mean" }]} yFormat={(v) => `${Math.round(v * 100)}%`} />
+              {confidence.length ? <SeriesLines data={confidence} x="time" lines={[{ key: "mean" }]} yFormat={(v) => `${Math.round(v * 100)}%`} />
                 : <Empty>No predictions in this window.</Empty>}
             </Card>
             <Card title="System">
