@@ -14,7 +14,7 @@ export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: help setup setup-backend setup-frontend run web web-build serve worker train train-quick eval test test-backend \
-        test-frontend test-e2e lint format clean load bench scale scale-stop compose-check scale-bench
+        test-frontend test-e2e lint format clean notebook load bench scale scale-stop compose-check scale-bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -74,6 +74,10 @@ lint: setup-backend ## ruff, mypy (and the dashboard's lint and types)
 	$(VENV)/bin/ruff format --check backend
 	cd backend && ../$(VENV)/bin/mypy sightline
 	cd frontend && npm run lint && npm run typecheck
+
+notebook: setup-backend ## Run the walkthrough notebook top to bottom (quick setting)
+	$(PY) notebook/build_notebook.py
+	SIGHTLINE_NOTEBOOK_QUICK=1 $(PY) -m sightline.notebook_runner
 
 format: setup-backend ## Format the Python code
 	$(VENV)/bin/ruff format backend

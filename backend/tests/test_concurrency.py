@@ -1,0 +1,138 @@
+"""Several writers at once, as N replicas and the worker are: the database alone keeps
+the rules (one job claimed once, one active job, one production model, every history
+row kept). Runs on SQLite and, when SIGHTLINE_TEST_POSTGRES_URL is set, on Postgres
+(tests/databases.py). Threads here hold separate connections, so the database, not
+Python, arbitrates; the scale benchmark does the same with real processes."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from sightline.config import Settings
+from sightline.db.models import ModelVersion, Prediction, RetrainJob, TrainingUpload
+from sightline.db.session import migrate, session_scope
+from sightline.errors import Conflict
+from sightline.jobs.queue import JobQueue
+from sightline.ml.registry import ModelRegistry
+from sightline.serving.history import HistoryWriter
+
+RACERS = 8
+
+
+def race(action: Callable[[int], Any], racers: int = RACERS) -> list[Any]:
+    """Run ``action(i)`` in ``racers`` threads released together; results or exceptions."""
+    start = threading.Barrier(racers)
+
+    def run(i: int) -> Any:
+        start.wait()
+        try:
+            return action(i)
+        except Exception as exc:  # the outcome under test
+            return exc
+
+    with ThreadPoolExecutor(racers) as pool:
+        return list(pool.map(run, range(racers)))
+
+
+@pytest.fixture
+def db(settings: Settings) -> Settings:
+    settings.ensure_dirs()
+    migrate(settings)
+    return settings
+
+
+def add_upload(settings: Settings) -> None:
+    with session_scope(settings) as session:
+        session.add(TrainingUpload(sha256=uuid.uuid4().hex * 2, class_name="circle",
+                                   size_bytes=1, path="x"))
+
+
+def test_a_queued_job_is_claimed_by_exactly_one_worker(db: Settings) -> None:
+    add_upload(db)
+    queue = JobQueue(db)
+    job = queue.submit()
+    outcomes = race(lambda i: queue.claim(f"worker-{i}"))
+    winners = [o for o in outcomes if isinstance(o, RetrainJob)]
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    assert len(winners) == 1
+    claimed = queue.get(job.id)
+    assert claimed.status == "running" and claimed.worker_id == winners[0].worker_id
+
+
+def test_concurrent_retrain_requests_queue_one_job(db: Settings) -> None:
+    add_upload(db)
+    queue = JobQueue(db)
+    outcomes = race(lambda _: queue.submit())
+    queued = [o for o in outcomes if isinstance(o, RetrainJob)]
+    assert len(queued) == 1
+    assert all(isinstance(o, Conflict) for o in outcomes if o not in queued)
+    with session_scope(db) as session:
+        assert session.scalar(select(func.count()).select_from(RetrainJob)) == 1
+
+
+def test_concurrent_promotions_leave_exactly_one_production(db: Settings) -> None:
+    registry = ModelRegistry(db)
+    registry.ensure_seeded()
+    shutil.copytree(registry.path("v1"), registry.path("v2"))
+    with session_scope(db) as session:
+        v1 = session.get(ModelVersion, "v1")
+        assert v1 is not None
+        session.add(ModelVersion(version="v2", status="candidate", path=str(registry.path("v2")),
+                                 model_sha256=v1.model_sha256, source="retrained"))
+    outcomes = race(lambda i: registry.promote("v1" if i % 2 else "v2").version)
+    # Each promotion either won or lost its race cleanly; none left two productions.
+    assert all(isinstance(o, str) or _is_conflict(o) for o in outcomes), outcomes
+    with session_scope(db) as session:
+        production = session.scalars(
+            select(ModelVersion.version).where(ModelVersion.status == "production")).all()
+    assert len(production) == 1 and registry.production_version() == production[0]
+
+
+def _is_conflict(exc: object) -> bool:
+    # A lost race surfaces as a database error about the unique index or a lock, never
+    # as a second production row.
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(exc, DBAPIError)
+
+
+def test_concurrent_history_writers_keep_every_row(db: Settings) -> None:
+    writers = [HistoryWriter(db) for _ in range(3)]
+    for writer in writers:
+        writer.start()
+    try:
+        written = race(lambda i: _write_rows(writers[i % len(writers)], 200), racers=6)
+        for writer in writers:
+            assert writer.flush(timeout=60)
+    finally:
+        for writer in writers:
+            writer.stop()
+    with session_scope(db) as session:
+        stored = set(session.scalars(select(Prediction.id)).all())
+    assert stored == {row_id for ids in written for row_id in ids}
+    assert len(stored) == 6 * 200
+
+
+def _write_rows(writer: HistoryWriter, count: int) -> list[str]:
+    ids = []
+    for start in range(0, count, 10):  # small batches, as requests arrive
+        rows = [_prediction() for _ in range(min(10, count - start))]
+        writer.write(rows)
+        ids.extend(row.id for row in rows)
+    return ids
+
+
+def _prediction() -> Prediction:
+    return Prediction(id=uuid.uuid4().hex, created_at=datetime.now(UTC), prediction="circle",
+                      class_index=0, confidence=0.9, uncertain=False, model_version="v1",
+                      time_ms=1.0, image_sha256="0" * 64, filename=None, endpoint="predict",
+                      probabilities=[0.9, 0.05, 0.05])
