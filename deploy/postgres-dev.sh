@@ -27,7 +27,7 @@ as_postgres() {
 case $action in
   start)
     mkdir -p "$dir"
-    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       as_postgres "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 \
         --no-sync >/dev/null

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from sightline.config import Settings
 
@@ -61,7 +62,8 @@ def migrate(settings: Settings) -> None:
     """Bring the database to the latest Alembic revision.
 
     Replicas start together, so a file lock in $SIGHTLINE_HOME lets one of them migrate
-    while the others wait (Postgres also takes Alembic's transaction lock).
+    while the others wait; on Postgres an advisory lock does the same for replicas on
+    other machines, which the file lock cannot see (Alembic takes no lock of its own).
     """
     from alembic import command
     from alembic.config import Config
@@ -70,9 +72,34 @@ def migrate(settings: Settings) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
-    with open(settings.home / ".migrate.lock", "w") as lock:
+    with open(settings.home / ".migrate.lock", "w") as lock, _database_lock(
+        settings.resolved_database_url
+    ):
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             command.upgrade(config, "head")
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+# Any constant shared by every Sightline process: the key of the migration lock.
+MIGRATION_LOCK_KEY = 0x5167_4C49_4E45
+
+
+@contextmanager
+def _database_lock(url: str) -> Iterator[None]:
+    """Postgres: hold a session-level advisory lock for the block; elsewhere nothing."""
+    if not url.startswith("postgresql"):
+        yield
+        return
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            lock = {"key": MIGRATION_LOCK_KEY}
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), lock)
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), lock)
+    finally:
+        engine.dispose()

@@ -1,0 +1,129 @@
+"""The deployment files: the nginx template (checked by nginx itself), the supervisord
+configuration `sightline scale` writes, docker-compose.yml, render.yaml, Dockerfiles.
+`make compose-check` runs this file after the Compose schema check."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sightline.config import REPO_ROOT, Settings
+from sightline.ops.scale import (
+    TEMPLATE,
+    StackConfig,
+    nginx_values,
+    render_template,
+    supervisord_conf,
+)
+
+COMPOSE = REPO_ROOT / "docker-compose.yml"
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())
+    return data
+
+
+def render_local(tmp_path: Path, replicas: int = 3) -> str:
+    return render_template(TEMPLATE.read_text(),
+                           nginx_values(StackConfig(replicas=replicas, port=18080), tmp_path))
+
+
+def test_local_nginx_config_balances_every_replica(tmp_path: Path) -> None:
+    conf = render_local(tmp_path)
+    servers = re.findall(r"server 127\.0\.0\.1:(\d+) max_fails=1 fail_timeout=\d+s;", conf)
+    assert servers == ["8001", "8002", "8003"]
+    assert "listen 18080;" in conf
+    assert "proxy_next_upstream error timeout http_502 http_503;" in conf
+    assert "${" not in conf
+
+
+def test_upload_limit_matches_the_api() -> None:
+    limit = re.search(r"client_max_body_size (\d+)m;", TEMPLATE.read_text())
+    assert limit is not None
+    assert int(limit.group(1)) * 1024 * 1024 == Settings().max_request_bytes
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
+def test_nginx_accepts_the_rendered_config(tmp_path: Path) -> None:
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(render_local(tmp_path))
+    result = subprocess.run([str(NGINX), "-t", "-p", f"{tmp_path}/", "-c", str(conf),
+                             "-e", str(tmp_path / "error.log")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_fills_every_template_variable() -> None:
+    environment = compose()["services"]["nginx"]["environment"]
+    variables = {k: str(v) for k, v in environment.items() if k.startswith("SIGHTLINE_NGINX_")}
+    conf = render_template(TEMPLATE.read_text(), variables)  # raises on a missing one
+    assert "server api:8000 resolve" in conf and "resolver 127.0.0.11" in conf
+    assert environment["NGINX_ENVSUBST_FILTER"] == "^SIGHTLINE_NGINX_"
+
+
+def test_supervisord_accepts_the_stack_config(tmp_path: Path) -> None:
+    from supervisor.options import ServerOptions
+
+    config = StackConfig(replicas=2, web=True)
+    (tmp_path / "logs").mkdir()
+    path = tmp_path / "supervisord.conf"
+    path.write_text(supervisord_conf(config, tmp_path, "/usr/sbin/nginx"))
+    options = ServerOptions()
+    options.realize(args=["-c", str(path)])
+    names = {p.name for group in options.process_group_configs for p in group.process_configs}
+    assert names == {"api-8001", "api-8002", "worker", "nginx", "web"}
+    assert all(p.autorestart for g in options.process_group_configs for p in g.process_configs)
+
+
+def test_compose_mirrors_make_scale() -> None:
+    services = compose()["services"]
+    assert {"nginx", "api", "worker", "web", "postgres"} <= set(services)
+    api = services["api"]
+    # Scalable with --scale api=N: no fixed host port, no fixed container name.
+    assert "ports" not in api and "container_name" not in api
+    # One $SIGHTLINE_HOME for every replica and the worker.
+    for name in ("api", "worker"):
+        assert "sightline-home:/data" in services[name]["volumes"]
+        assert services[name]["environment"]["SIGHTLINE_HOME"] == "/data"
+    for name in ("api", "web", "nginx"):
+        assert "healthcheck" in services[name], name
+    assert "/health" in " ".join(services["api"]["healthcheck"]["test"])
+    assert services["nginx"]["depends_on"]["api"]["condition"] == "service_healthy"
+    assert services["postgres"]["profiles"] == ["postgres"]
+    assert services["nginx"]["volumes"][0].startswith("./deploy/nginx.conf.template:")
+
+
+@pytest.mark.skipif(shutil.which("check-jsonschema") is None
+                    and not (REPO_ROOT / ".venv/bin/check-jsonschema").exists(),
+                    reason="check-jsonschema is not installed")
+def test_compose_file_follows_the_compose_spec() -> None:
+    tool = shutil.which("check-jsonschema") or str(REPO_ROOT / ".venv/bin/check-jsonschema")
+    result = subprocess.run([tool, "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_render_blueprint_points_at_real_files() -> None:
+    blueprint = yaml.safe_load((REPO_ROOT / "render.yaml").read_text())
+    services = {s["name"]: s for s in blueprint["services"]}
+    assert services["sightline-api"]["healthCheckPath"] == "/health"
+    for service in services.values():
+        assert (REPO_ROOT / service["dockerfilePath"]).is_file()
+        assert (REPO_ROOT / service["dockerContext"]).is_dir()
+    assert blueprint["databases"][0]["name"] == "sightline-db"
+    assert (REPO_ROOT / "deploy" / "Procfile.container").is_file()
+
+
+@pytest.mark.parametrize("dockerfile", ["backend/Dockerfile", "frontend/Dockerfile"])
+def test_images_are_multi_stage_and_not_root(dockerfile: str) -> None:
+    text = (REPO_ROOT / dockerfile).read_text()
+    assert len(re.findall(r"^FROM ", text, re.MULTILINE)) >= 2
+    users = re.findall(r"^USER (\S+)", text, re.MULTILINE)
+    assert users and users[-1] not in ("root", "0")
