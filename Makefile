@@ -29,7 +29,9 @@ $(VENV)/.installed: backend/pyproject.toml
 setup-backend: $(VENV)/.installed ## Python venv with the backend (idempotent)
 
 setup-frontend: ## npm install for the dashboard (idempotent)
-	cd frontend && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+	@# npm install (not ci): it keeps the lock's versions, and npm ci rejects locks that lack
+	@# other platforms' optional packages, which some npm configurations never record.
+	cd frontend && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm install --no-audit --no-fund; }
 
 setup: setup-backend setup-frontend ## Everything a fresh machine needs (idempotent)
 

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-
 from sightline.config import REPO_ROOT
 from sightline.data.datasets import load_dataset
 
