@@ -23,8 +23,11 @@ from rich.table import Table
 from sightline.config import get_settings
 from sightline.data.datasets import Dataset, load_dataset
 
-app = typer.Typer(help="Sightline: train, evaluate and serve an image classifier.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Sightline: train, evaluate and serve an image classifier.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console()
 
 DataOption = Annotated[
@@ -38,13 +41,18 @@ def _load(
 
     settings = get_settings()
     with console.status(f"Loading {data}..."):
-        dataset = load_dataset(data, cifar10_source=settings.cifar10,
-                               cache_dir=settings.resolved_cache_dir,
-                               image_size=(image_size, image_size))
+        dataset = load_dataset(
+            data,
+            cifar10_source=settings.cifar10,
+            cache_dir=settings.resolved_cache_dir,
+            image_size=(image_size, image_size),
+        )
     if n_train is not None or n_test is not None:
         dataset = dataset.subset(n_train, n_test)
-    console.print(f"[bold]{dataset.name}[/]: {len(dataset.y_train)} train, "
-                  f"{len(dataset.y_test)} test images, classes {dataset.class_names}")
+    console.print(
+        f"[bold]{dataset.name}[/]: {len(dataset.y_train)} train, "
+        f"{len(dataset.y_test)} test images, classes {dataset.class_names}"
+    )
     return dataset
 
 
@@ -54,8 +62,10 @@ def train(
     out: Annotated[Path, typer.Option(help="Model folder to write.")] = Path("models/cifar10"),
     quick: Annotated[bool, typer.Option(help="A small, fast model for tests and demos.")] = False,
     epochs: Annotated[float | None, typer.Option(help="Epochs (fractions allowed).")] = None,
-    width: Annotated[int | None, typer.Option(help="Width multiplier base: block widths "
-                                              "are width, 4*width, 4*width.")] = None,
+    width: Annotated[
+        int | None,
+        typer.Option(help="Width multiplier base: block widths are width, 4*width, 4*width."),
+    ] = None,
     batch_size: Annotated[int | None, typer.Option()] = None,
     seed: Annotated[int, typer.Option()] = 0,
     n_train: Annotated[int | None, typer.Option(help="Use a random subset of train.")] = None,
@@ -81,23 +91,36 @@ def train(
     command = "sightline " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     with Progress(
-        TextColumn("[bold]epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("[bold]epoch {task.fields[epoch]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         TextColumn("loss {task.fields[loss]:.3f} acc {task.fields[acc]:.3f}"),
-        TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=console,
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=console,
     ) as progress:
         task = progress.add_task("train", total=None, epoch="-", loss=0.0, acc=0.0)
 
         def on_progress(p):  # type: ignore[no-untyped-def]
-            progress.update(task, completed=p.step, total=p.total_steps,
-                            epoch=f"{p.epoch}/{p.epochs}", loss=p.loss, acc=p.accuracy)
+            progress.update(
+                task,
+                completed=p.step,
+                total=p.total_steps,
+                epoch=f"{p.epoch}/{p.epochs}",
+                loss=p.loss,
+                acc=p.accuracy,
+            )
 
         def on_epoch(epoch: int, logs: dict[str, float]) -> None:
             progress.console.print(
                 f"epoch {epoch}: loss {logs['loss']:.4f} acc {logs['accuracy']:.4f} "
-                f"val_loss {logs['val_loss']:.4f} val_acc {logs['val_accuracy']:.4f}")
+                f"val_loss {logs['val_loss']:.4f} val_acc {logs['val_accuracy']:.4f}"
+            )
 
-        card = train_and_save(dataset, config, out, command=command,
-                              on_progress=on_progress, on_epoch=on_epoch)
+        card = train_and_save(
+            dataset, config, out, command=command, on_progress=on_progress, on_epoch=on_epoch
+        )
     _print_metrics(card["metrics"], card.get("uncertainty"))
     console.print(f"Trained in {card['training']['seconds']:.0f} s; saved to {out}")
 
@@ -105,7 +128,8 @@ def train(
 @app.command("eval")
 def evaluate(
     model: Annotated[Path, typer.Option(help="Model folder (model.keras + card.json).")] = Path(
-        "models/cifar10"),
+        "models/cifar10"
+    ),
     data: DataOption = "cifar10",
     n_test: Annotated[int | None, typer.Option(help="Evaluate on a random test subset.")] = None,
     update_card: Annotated[bool, typer.Option(help="Write the metrics into card.json.")] = False,
@@ -119,8 +143,10 @@ def evaluate(
     keras_model = load_model(model)
     card = read_card(model)
     if card.get("class_names") and card["class_names"] != dataset.class_names:
-        console.print(f"[red]The model's classes {card['class_names']} differ from the "
-                      f"data's {dataset.class_names}.[/]")
+        console.print(
+            f"[red]The model's classes {card['class_names']} differ from the "
+            f"data's {dataset.class_names}.[/]"
+        )
         raise typer.Exit(2)
     report, seconds = evaluate_model(keras_model, dataset)
     _print_metrics(report["metrics"], report["uncertainty"])
@@ -128,27 +154,44 @@ def evaluate(
     if json_out:
         write_json(json_out, report)
     if update_card:
-        card.update(metrics=report["metrics"], baseline=report["baseline"],
-                    uncertainty={**card.get("uncertainty", {}), **report["uncertainty"]})
+        card.update(
+            metrics=report["metrics"],
+            baseline=report["baseline"],
+            uncertainty={**card.get("uncertainty", {}), **report["uncertainty"]},
+        )
         write_json(model / CARD_FILE, card)
 
 
 def _print_metrics(metrics: dict[str, Any], uncertainty: dict[str, Any] | None = None) -> None:
-    table = Table(title=f"Test accuracy {metrics['accuracy']:.2%} "
-                        f"(n={metrics.get('evaluated_on', {}).get('n', '?')})")
+    table = Table(
+        title=f"Test accuracy {metrics['accuracy']:.2%} "
+        f"(n={metrics.get('evaluated_on', {}).get('n', '?')})"
+    )
     for column in ("class", "precision", "recall", "f1", "support"):
         table.add_column(column, justify="right")
     for name, row in metrics["per_class"].items():
-        table.add_row(name, f"{row['precision']:.3f}", f"{row['recall']:.3f}",
-                      f"{row['f1']:.3f}", str(row["support"]))
-    table.add_row("macro", f"{metrics['precision']:.3f}", f"{metrics['recall']:.3f}",
-                  f"{metrics['f1']:.3f}", "")
+        table.add_row(
+            name,
+            f"{row['precision']:.3f}",
+            f"{row['recall']:.3f}",
+            f"{row['f1']:.3f}",
+            str(row["support"]),
+        )
+    table.add_row(
+        "macro",
+        f"{metrics['precision']:.3f}",
+        f"{metrics['recall']:.3f}",
+        f"{metrics['f1']:.3f}",
+        "",
+    )
     console.print(table)
     if metrics.get("roc_auc") is not None:
         console.print(f"ROC-AUC: {metrics['roc_auc']:.4f}")
     if uncertainty:
-        console.print(f"Uncertain below confidence {uncertainty['threshold']:.3f}: "
-                      f"{uncertainty['flagged_share']:.1%} of test images flagged")
+        console.print(
+            f"Uncertain below confidence {uncertainty['threshold']:.3f}: "
+            f"{uncertainty['flagged_share']:.1%} of test images flagged"
+        )
     console.print(json.dumps({"accuracy": metrics["accuracy"], "f1": metrics["f1"]}))
 
 
@@ -172,14 +215,23 @@ def serve(
     host: Annotated[str, typer.Option(envvar="HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="PORT")] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
-    access_log: Annotated[bool, typer.Option(help="Log every request (off behind nginx, "
-                                             "which logs them).")] = True,
+    access_log: Annotated[
+        bool, typer.Option(help="Log every request (off behind nginx, which logs them).")
+    ] = True,
 ) -> None:
     """Start the API (uvicorn)."""
     import uvicorn
 
-    uvicorn.run("sightline.api.main:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info", proxy_headers=True, access_log=access_log)
+    uvicorn.run(
+        "sightline.api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+        access_log=access_log,
+    )
 
 
 @app.command()

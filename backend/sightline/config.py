@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
     worker_heartbeat_seconds: float = 5.0
     worker_stale_seconds: float = 60.0
+    # The worker's CPU priority (nice, 0-19): training yields the cores to the API, so
+    # predictions keep their latency while a model trains on the same machine.
+    worker_nice: Annotated[int, Field(ge=0, le=19)] = 10
 
     # Admin endpoints: requests per minute per client.
     admin_rate_limit_per_minute: int = 120

@@ -25,8 +25,12 @@ def ensure_kernel() -> str:
 
 def run_notebook(path: Path = NOTEBOOK, timeout: int = 900, save_to: Path | None = None) -> float:
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name=ensure_kernel(),
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name=ensure_kernel(),
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     start = time.perf_counter()
     client.execute()
     if save_to is not None:

@@ -49,8 +49,9 @@ def quick_model_dir(tmp_path_factory: pytest.TempPathFactory, shapes_dataset: Da
 
 
 def make_settings(home: Path, model_dir: Path, **overrides: object) -> Settings:
-    return Settings(home=home, model_dir=model_dir, admin_token=ADMIN_TOKEN,
-                    model_poll_seconds=0.2, **overrides)  # type: ignore[arg-type]
+    return Settings(
+        home=home, model_dir=model_dir, admin_token=ADMIN_TOKEN, model_poll_seconds=0.2, **overrides
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=DATABASES)
@@ -67,8 +68,9 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
 def settings(
     tmp_path: Path, quick_model_dir: Path, shapes_dir: Path, database_url: str | None
 ) -> Settings:
-    return make_settings(tmp_path / "home", quick_model_dir, dataset=str(shapes_dir),
-                         database_url=database_url)
+    return make_settings(
+        tmp_path / "home", quick_model_dir, dataset=str(shapes_dir), database_url=database_url
+    )
 
 
 @pytest.fixture

@@ -88,9 +88,11 @@ def test_missing_file_field_and_unknown_route(client: TestClient) -> None:
 
 
 def test_batch_answers_each_file(client: TestClient) -> None:
-    files = [("files", ("a.png", image_bytes("circle", seed=1), "image/png")),
-             ("files", ("bad.jpg", b"junk", "image/jpeg")),
-             ("files", ("c.png", image_bytes("triangle", seed=2), "image/png"))]
+    files = [
+        ("files", ("a.png", image_bytes("circle", seed=1), "image/png")),
+        ("files", ("bad.jpg", b"junk", "image/jpeg")),
+        ("files", ("c.png", image_bytes("triangle", seed=2), "image/png")),
+    ]
     results = client.post("/api/predict/batch", files=files).json()["results"]
     assert [r["filename"] for r in results] == ["a.png", "bad.jpg", "c.png"]
     assert results[0]["prediction"] == "circle"
@@ -99,8 +101,10 @@ def test_batch_answers_each_file(client: TestClient) -> None:
 
 
 def test_history_is_newest_first_and_paginates(client: TestClient) -> None:
-    ids = [client.post("/api/predict", files={"file": ("x.png", image_bytes(seed=i))}).json()["id"]
-           for i in range(5)]
+    ids = [
+        client.post("/api/predict", files={"file": ("x.png", image_bytes(seed=i))}).json()["id"]
+        for i in range(5)
+    ]
     page = client.get("/api/predictions", params={"limit": 2, "offset": 1}).json()
     assert page["total"] == 5
     assert [item["id"] for item in page["items"]] == [ids[3], ids[2]]
@@ -117,8 +121,13 @@ def test_metrics_match_the_model_card(client: TestClient, quick_model_dir) -> No
     assert metrics["accuracy"] == card["metrics"]["accuracy"]
     assert metrics["class_names"] == ["circle", "square", "triangle"]
     assert len(metrics["confusion_matrix"]) == 3
-    assert set(metrics["per_class"]["circle"]) == {"precision", "recall", "f1", "accuracy",
-                                                   "support"}
+    assert set(metrics["per_class"]["circle"]) == {
+        "precision",
+        "recall",
+        "f1",
+        "accuracy",
+        "support",
+    }
     assert len(metrics["history"]["val_accuracy"]) == 8
     assert metrics["evaluated_on"] == {"dataset": "shapes", "n": 60}
 
@@ -144,16 +153,20 @@ def test_models_list_and_promote_needs_a_token(client: TestClient, admin) -> Non
 
 
 def test_cors_allows_the_dashboard_origin_only(client: TestClient) -> None:
-    allowed = client.options("/api/status", headers={"Origin": "http://localhost:3000",
-                                                     "Access-Control-Request-Method": "GET"})
+    allowed = client.options(
+        "/api/status",
+        headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET"},
+    )
     assert allowed.headers["access-control-allow-origin"] == "http://localhost:3000"
     other = client.get("/api/status", headers={"Origin": "http://evil.example"})
     assert "access-control-allow-origin" not in other.headers
 
 
 def test_every_prediction_has_a_row(client: TestClient, settings: Settings) -> None:
-    answered = [client.post("/api/predict", files={"file": ("x.png", image_bytes(seed=i))})
-                for i in range(10)]
+    answered = [
+        client.post("/api/predict", files={"file": ("x.png", image_bytes(seed=i))})
+        for i in range(10)
+    ]
     assert all(r.status_code == 200 for r in answered)
     flush_history(client)
     with session_scope(settings) as session:

@@ -29,8 +29,18 @@ def cifar10(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 
 
 def test_cifar10_has_the_official_split_and_classes(cifar10) -> None:  # type: ignore[no-untyped-def]
-    assert cifar10.class_names == ["airplane", "automobile", "bird", "cat", "deer", "dog",
-                                   "frog", "horse", "ship", "truck"]
+    assert cifar10.class_names == [
+        "airplane",
+        "automobile",
+        "bird",
+        "cat",
+        "deer",
+        "dog",
+        "frog",
+        "horse",
+        "ship",
+        "truck",
+    ]
     assert cifar10.x_train.shape == (50000, 32, 32, 3)
     assert cifar10.x_test.shape == (10000, 32, 32, 3)
     assert set(cifar10.counts("test").values()) == {1000}

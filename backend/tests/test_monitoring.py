@@ -35,10 +35,10 @@ def test_window_counts_requests_classes_latency_and_errors(client: TestClient) -
 
 
 def test_drift_is_flagged_when_predictions_leave_the_baseline() -> None:
-    baseline = {"class_shares": {"a": 0.5, "b": 0.5},
-                "confidence_histogram": [0.0] * 5 + [0.2] * 5}
-    steady = drift_report(baseline, ["a", "b"], {"a": 50, "b": 50},
-                          [0.55, 0.65, 0.75, 0.85, 0.95] * 20)
+    baseline = {"class_shares": {"a": 0.5, "b": 0.5}, "confidence_histogram": [0.0] * 5 + [0.2] * 5}
+    steady = drift_report(
+        baseline, ["a", "b"], {"a": 50, "b": 50}, [0.55, 0.65, 0.75, 0.85, 0.95] * 20
+    )
     assert steady["detected"] is False and steady["class_psi"] < 0.01
     shifted = drift_report(baseline, ["a", "b"], {"a": 95, "b": 5}, [0.3] * 100)
     assert shifted["detected"] is True and shifted["class_psi"] > 0.2
@@ -48,12 +48,15 @@ def test_drift_is_flagged_when_predictions_leave_the_baseline() -> None:
 
 
 def test_prometheus_metrics_and_request_ids(client: TestClient) -> None:
-    response = client.post("/api/predict", files={"file": ("c.png", image_bytes("square"))},
-                           headers={"X-Request-ID": "abc-123"})
+    response = client.post(
+        "/api/predict",
+        files={"file": ("c.png", image_bytes("square"))},
+        headers={"X-Request-ID": "abc-123"},
+    )
     assert response.headers["x-request-id"] == "abc-123"
     assert len(client.get("/api/status").headers["x-request-id"]) == 32
     text = client.get("/metrics").text
     assert 'sightline_requests_total{method="POST",route="/api/predict",status="200"}' in text
     assert 'sightline_predictions_total{class_name="square",model_version="v1"}' in text
     assert "sightline_request_duration_seconds_bucket" in text
-    assert 'sightline_model_loaded{pid=' in text
+    assert "sightline_model_loaded{pid=" in text

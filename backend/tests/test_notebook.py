@@ -15,8 +15,9 @@ pytestmark = pytest.mark.slow
 def test_notebook_is_built_from_its_source() -> None:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("build_notebook",
-                                                  NOTEBOOK.with_name("build_notebook.py"))
+    spec = importlib.util.spec_from_file_location(
+        "build_notebook", NOTEBOOK.with_name("build_notebook.py")
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -29,14 +30,27 @@ def test_notebook_runs_top_to_bottom(tmp_path, monkeypatch) -> None:  # type: ig
     out = tmp_path / "executed.ipynb"
     run_notebook(save_to=out)
     executed = nbformat.read(out, as_version=4)
-    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
+    errors = [
+        o
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert errors == []
-    text = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code"
-                   for o in c.outputs)
+    text = "".join(
+        o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.outputs
+    )
     assert "test accuracy" in text
     figures = NOTEBOOK.parent / "figures"
-    for name in ("class_distribution", "samples", "preprocessing", "learning_curves",
-                 "evaluation", "hardest_mistakes", "feature_maps"):
+    for name in (
+        "class_distribution",
+        "samples",
+        "preprocessing",
+        "learning_curves",
+        "evaluation",
+        "hardest_mistakes",
+        "feature_maps",
+    ):
         assert (figures / f"{name}.png").stat().st_size > 1000
     assert os.environ["SIGHTLINE_NOTEBOOK_QUICK"] == "1"

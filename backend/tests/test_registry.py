@@ -48,8 +48,16 @@ def test_register_then_promote_and_roll_back(registry: ModelRegistry, quick_mode
 
 def test_database_allows_only_one_production(registry: ModelRegistry, settings: Settings) -> None:
     with pytest.raises(IntegrityError), session_scope(settings) as session:
-        session.add(ModelVersion(version="v9", status="production", metrics={}, trained_on={},
-                                 path="x", model_sha256="0" * 64))
+        session.add(
+            ModelVersion(
+                version="v9",
+                status="production",
+                metrics={},
+                trained_on={},
+                path="x",
+                model_sha256="0" * 64,
+            )
+        )
 
 
 def test_versions_are_data_not_paths(registry: ModelRegistry) -> None:
@@ -67,7 +75,8 @@ def test_a_new_shipped_model_replaces_a_shipped_production(
     shutil.copytree(quick_model_dir, shipped)
     model = load_model(shipped)
     model.get_layer("backbone").get_layer("head").kernel.assign(
-        model.get_layer("backbone").get_layer("head").kernel * 1.01)
+        model.get_layer("backbone").get_layer("head").kernel * 1.01
+    )
     from sightline.ml.artifacts import save_model_dir
 
     save_model_dir(shipped, model, read_card(quick_model_dir))

@@ -3,7 +3,9 @@ promotion or rejection, the new version serving, rollback."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,9 @@ from fastapi.testclient import TestClient
 
 from sightline.config import Settings
 from sightline.jobs.queue import JobQueue
+from sightline.jobs.retrain import decide
 from sightline.jobs.worker import Worker
+from sightline.ml.registry import ModelRegistry
 from tests.conftest import image_bytes
 
 
@@ -30,10 +34,13 @@ def retrain_client(retrain_settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def upload(client: TestClient, admin: dict[str, str], shape: str, n: int, seed: int) -> None:
-    files = [("files", (f"{shape}{i}.png", image_bytes(shape, seed=seed + i), "image/png"))
-             for i in range(n)]
-    response = client.post("/api/upload-training-data", params={"class_name": shape},
-                           files=files, headers=admin)
+    files = [
+        ("files", (f"{shape}{i}.png", image_bytes(shape, seed=seed + i), "image/png"))
+        for i in range(n)
+    ]
+    response = client.post(
+        "/api/upload-training-data", params={"class_name": shape}, files=files, headers=admin
+    )
     assert response.status_code == 200, response.text
 
 
@@ -84,13 +91,20 @@ def test_the_whole_loop(
     promoted = client.post(f"/api/models/{target}/promote", headers=admin)
     assert promoted.status_code == 200 and promoted.json()["status"] == "production"
     wait_for_version(client, target)
-    assert client.post("/api/predict", files={"file": ("c.png", image_bytes())}).json()[
-        "model_version"] == target
+    assert (
+        client.post("/api/predict", files={"file": ("c.png", image_bytes())}).json()[
+            "model_version"
+        ]
+        == target
+    )
 
 
 def test_admin_endpoints_refuse_without_token(retrain_client: TestClient) -> None:
-    for method, url in (("post", "/api/retrain"), ("delete", "/api/retrain/abc"),
-                        ("post", "/api/models/v1/promote")):
+    for method, url in (
+        ("post", "/api/retrain"),
+        ("delete", "/api/retrain/abc"),
+        ("post", "/api/models/v1/promote"),
+    ):
         response = getattr(retrain_client, method)(url)
         assert response.status_code == 401, url
         assert response.json()["code"] == "missing_token"
@@ -119,10 +133,127 @@ def test_two_claimers_never_get_two_jobs(retrain_settings: Settings, tmp_path: P
 
     retrain_settings.ensure_dirs()
     migrate(retrain_settings)
-    UploadStore(retrain_settings).ingest([("a.png", image_bytes(seed=1))], "circle",
-                                         ["circle", "square", "triangle"])
+    UploadStore(retrain_settings).ingest(
+        [("a.png", image_bytes(seed=1))], "circle", ["circle", "square", "triangle"]
+    )
     queue = JobQueue(retrain_settings)
     queue.submit()
     with ThreadPoolExecutor(8) as pool:
         claims = list(pool.map(lambda i: queue.claim(f"worker-{i}"), range(8)))
     assert sum(job is not None for job in claims) == 1
+
+
+def test_nothing_new_when_every_upload_is_held_out(
+    retrain_settings: Settings, admin: dict[str, str]
+) -> None:
+    from sightline.api.main import create_app
+
+    all_held_out = retrain_settings.model_copy(update={"retrain_holdout_fraction": 1.01})
+    with TestClient(create_app(all_held_out)) as client:
+        upload(client, admin, "circle", 3, 600)
+        refused = client.post("/api/retrain", headers=admin)
+    assert refused.status_code == 422 and refused.json()["code"] == "no_new_data"
+
+
+@pytest.fixture
+def running_job(
+    retrain_client: TestClient, retrain_settings: Settings, admin: dict[str, str]
+) -> Iterator[tuple[str, threading.Thread]]:
+    """A long job being trained by an in-process worker (in a thread)."""
+    upload(retrain_client, admin, "circle", 12, 700)
+    job_id = retrain_client.post("/api/retrain", json={"epochs": 50}, headers=admin).json()[
+        "job_id"
+    ]
+    worker = Worker(retrain_settings)
+    thread = threading.Thread(target=worker.run_once, daemon=True)
+    thread.start()
+    queue = JobQueue(retrain_settings)
+    deadline = time.time() + 120
+    while queue.get(job_id).step == 0:
+        assert thread.is_alive() and time.time() < deadline, queue.get(job_id).message
+        time.sleep(0.05)
+    yield job_id, thread
+    worker.stop()
+    thread.join(timeout=60)
+
+
+def test_cancel_a_running_job(
+    retrain_client: TestClient,
+    retrain_settings: Settings,
+    admin: dict[str, str],
+    running_job: tuple[str, threading.Thread],
+) -> None:
+    job_id, thread = running_job
+    asked = retrain_client.delete(f"/api/retrain/{job_id}", headers=admin)
+    assert asked.status_code == 200 and asked.json()["status"] == "running"
+    thread.join(timeout=60)
+    job = retrain_client.get(f"/api/retrain/{job_id}").json()
+    assert job["status"] == "cancelled" and job["promoted"] is False
+    assert job["step"] < job["total_steps"]
+    assert [m["version"] for m in retrain_client.get("/api/models").json()["items"]] == ["v1"]
+    # The uploads are still new: a new job may learn from them.
+    assert retrain_client.post("/api/retrain", headers=admin).status_code == 202
+
+
+def test_a_job_taken_from_its_worker_stays_failed(
+    retrain_settings: Settings, running_job: tuple[str, threading.Thread]
+) -> None:
+    """A worker judged lost (say, its heartbeat was late) stops, and never overwrites
+    the verdict or registers its model."""
+    job_id, thread = running_job
+    queue = JobQueue(retrain_settings)
+    assert queue.fail_stale(lambda owner: True) == [job_id]
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    job = queue.get(job_id)
+    assert job.status == "failed" and "worker stopped" in job.message
+    assert [row.version for row in ModelRegistry(retrain_settings).all_versions()] == ["v1"]
+
+
+@pytest.mark.parametrize(
+    ("candidate", "production", "promoted", "reason"),
+    [
+        (
+            {"accuracy": 0.90, "uploads_accuracy": 0.8, "uploads_n": 10},
+            {"accuracy": 0.90, "uploads_accuracy": 0.7},
+            True,
+            "Promoted",
+        ),
+        (
+            {"accuracy": 0.896, "uploads_accuracy": 0.8, "uploads_n": 10},
+            {"accuracy": 0.90, "uploads_accuracy": 0.7},
+            True,
+            "Promoted",
+        ),  # within 0.5 points
+        (
+            {"accuracy": 0.89, "uploads_accuracy": 0.9, "uploads_n": 10},
+            {"accuracy": 0.90, "uploads_accuracy": 0.7},
+            False,
+            "tolerance",
+        ),
+        (
+            {"accuracy": 0.95, "uploads_accuracy": 0.7, "uploads_n": 10},
+            {"accuracy": 0.90, "uploads_accuracy": 0.7},
+            False,
+            "not better",
+        ),
+        (
+            {"accuracy": 0.95, "uploads_accuracy": 1.0, "uploads_n": 10},
+            {"accuracy": 0.90, "uploads_accuracy": 1.0},
+            True,
+            "Promoted",
+        ),  # cannot be beaten
+        (
+            {"accuracy": 0.90, "uploaded_classes_test_accuracy": 0.8},
+            {"accuracy": 0.90, "uploaded_classes_test_accuracy": 0.75},
+            True,
+            "test images",
+        ),
+        ({"accuracy": 0.95}, {"accuracy": 0.90}, False, "no held-out data"),
+    ],
+)
+def test_promotion_rule(
+    candidate: dict[str, float], production: dict[str, float], promoted: bool, reason: str
+) -> None:
+    decision, message = decide(candidate, production, tolerance=0.005)
+    assert decision is promoted and reason in message

@@ -48,13 +48,21 @@ def test_cli_train_and_eval(shapes_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "model"
     env = {**os.environ, "SIGHTLINE_HOME": str(tmp_path / "home")}
     cli = [sys.executable, "-m", "sightline.cli"]
-    subprocess.run([*cli, "train", "--quick", "--data", str(shapes_dir), "--out", str(out),
-                    "--epochs", "3"], check=True, env=env, capture_output=True)
+    subprocess.run(
+        [*cli, "train", "--quick", "--data", str(shapes_dir), "--out", str(out), "--epochs", "3"],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     assert (out / "model.keras").exists()
     report = tmp_path / "report.json"
-    result = subprocess.run([*cli, "eval", "--model", str(out), "--data", str(shapes_dir),
-                             "--json", str(report)], check=True, env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [*cli, "eval", "--model", str(out), "--data", str(shapes_dir), "--json", str(report)],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert "Test accuracy" in result.stdout
     metrics = json.loads(report.read_text())["metrics"]
     assert metrics["evaluated_on"]["n"] == 60

@@ -28,11 +28,17 @@ def make_zip(members: dict[str, bytes]) -> bytes:
 def test_images_for_a_class_are_stored_by_hash(
     client: TestClient, admin: dict[str, str], settings: Settings
 ) -> None:
-    files = [("files", (f"../../evil{i}.png", image_bytes("circle", seed=i), "image/png"))
-             for i in range(3)]
+    files = [
+        ("files", (f"../../evil{i}.png", image_bytes("circle", seed=i), "image/png"))
+        for i in range(3)
+    ]
     body = client.post(URL, params={"class_name": "circle"}, files=files, headers=admin).json()
-    assert body == {"uploaded": 3, "duplicates": 0, "rejected": [],
-                    "class_counts": {"circle": 3, "square": 0, "triangle": 0}}
+    assert body == {
+        "uploaded": 3,
+        "duplicates": 0,
+        "rejected": [],
+        "class_counts": {"circle": 3, "square": 0, "triangle": 0},
+    }
     with session_scope(settings) as session:
         rows = session.scalars(select(TrainingUpload)).all()
     for row in rows:
@@ -47,8 +53,11 @@ def test_duplicates_and_bad_files_are_reported_good_ones_kept(
     client: TestClient, admin: dict[str, str]
 ) -> None:
     good = image_bytes("square", seed=7)
-    files = [("files", ("a.png", good, "image/png")), ("files", ("b.png", good, "image/png")),
-             ("files", ("notes.txt", b"hello", "text/plain"))]
+    files = [
+        ("files", ("a.png", good, "image/png")),
+        ("files", ("b.png", good, "image/png")),
+        ("files", ("notes.txt", b"hello", "text/plain")),
+    ]
     body = client.post(URL, params={"class_name": "square"}, files=files, headers=admin).json()
     assert body["uploaded"] == 1 and body["duplicates"] == 1
     assert [r["filename"] for r in body["rejected"]] == ["notes.txt"]
@@ -56,15 +65,18 @@ def test_duplicates_and_bad_files_are_reported_good_ones_kept(
 
 
 def test_zip_of_class_folders(client: TestClient, admin: dict[str, str]) -> None:
-    archive = make_zip({
-        "set/circle/1.png": image_bytes("circle", seed=21),
-        "set/triangle/2.png": image_bytes("triangle", seed=22),
-        "set/unicorn/3.png": image_bytes("circle", seed=23),
-        "__MACOSX/set/circle/._1.png": b"junk",
-        "../../outside/circle/4.png": image_bytes("circle", seed=24),
-    })
-    body = client.post(URL, files={"files": ("data.zip", archive, "application/zip")},
-                       headers=admin).json()
+    archive = make_zip(
+        {
+            "set/circle/1.png": image_bytes("circle", seed=21),
+            "set/triangle/2.png": image_bytes("triangle", seed=22),
+            "set/unicorn/3.png": image_bytes("circle", seed=23),
+            "__MACOSX/set/circle/._1.png": b"junk",
+            "../../outside/circle/4.png": image_bytes("circle", seed=24),
+        }
+    )
+    body = client.post(
+        URL, files={"files": ("data.zip", archive, "application/zip")}, headers=admin
+    ).json()
     assert body["uploaded"] == 2
     assert body["class_counts"]["circle"] == 1 and body["class_counts"]["triangle"] == 1
     reasons = {r["filename"].split(":", 1)[1]: r["reason"] for r in body["rejected"]}
@@ -73,28 +85,39 @@ def test_zip_of_class_folders(client: TestClient, admin: dict[str, str]) -> None
 
 
 def test_unknown_class_lists_the_known_ones(client: TestClient, admin: dict[str, str]) -> None:
-    response = client.post(URL, params={"class_name": "unicorn"},
-                           files={"files": ("a.png", image_bytes(), "image/png")}, headers=admin)
+    response = client.post(
+        URL,
+        params={"class_name": "unicorn"},
+        files={"files": ("a.png", image_bytes(), "image/png")},
+        headers=admin,
+    )
     assert response.status_code == 422
     assert "circle, square, triangle" in response.json()["detail"]
 
 
 def test_uploads_need_the_admin_token(client: TestClient) -> None:
-    response = client.post(URL, params={"class_name": "circle"},
-                           files={"files": ("a.png", image_bytes(), "image/png")})
+    response = client.post(
+        URL, params={"class_name": "circle"}, files={"files": ("a.png", image_bytes(), "image/png")}
+    )
     assert response.status_code == 401 and response.json()["code"] == "missing_token"
 
 
 def test_zip_bomb_member_is_rejected(client: TestClient, admin: dict[str, str]) -> None:
     archive = make_zip({"set/circle/bomb.png": b"\0" * 5_000_000})
-    body = client.post(URL, files={"files": ("bomb.zip", archive, "application/zip")},
-                       headers=admin).json()
+    body = client.post(
+        URL, files={"files": ("bomb.zip", archive, "application/zip")}, headers=admin
+    ).json()
     assert body["uploaded"] == 0 and "limits" in body["rejected"][0]["reason"]
 
 
-def test_no_files_written_outside_home(client: TestClient, admin: dict[str, str],
-                                       settings: Settings, tmp_path: Path) -> None:
-    client.post(URL, params={"class_name": "circle"},
-                files={"files": ("x.png", image_bytes(seed=99), "image/png")}, headers=admin)
+def test_no_files_written_outside_home(
+    client: TestClient, admin: dict[str, str], settings: Settings, tmp_path: Path
+) -> None:
+    client.post(
+        URL,
+        params={"class_name": "circle"},
+        files={"files": ("x.png", image_bytes(seed=99), "image/png")},
+        headers=admin,
+    )
     written = {p for p in tmp_path.rglob("*") if p.is_file()}
     assert all(p.is_relative_to(settings.home) for p in written)

@@ -47,7 +47,9 @@ def require_admin(request: Request) -> None:
     header = request.headers.get("authorization", "")
     scheme, _, supplied = header.partition(" ")
     if not supplied or scheme.lower() != "bearer":
-        raise Unauthorized("This endpoint needs an admin token: send 'Authorization: Bearer "
-                           "<token>'.", code="missing_token")
+        raise Unauthorized(
+            "This endpoint needs an admin token: send 'Authorization: Bearer <token>'.",
+            code="missing_token",
+        )
     if not hmac.compare_digest(supplied.strip().encode(), expected.encode()):
         raise Unauthorized("The admin token is wrong.", code="invalid_token")

@@ -13,9 +13,18 @@ from sightline.errors import SightlineError
 
 log = logging.getLogger(__name__)
 
-HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "too_large",
-              415: "unsupported_media_type", 422: "invalid_field", 429: "rate_limited"}
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_field",
+    429: "rate_limited",
+}
 
 
 def error_response(status: int, detail: str, code: str, **extra: object) -> JSONResponse:
@@ -42,11 +51,18 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         )
         if missing_file:
-            return error_response(422, "No image was sent: upload it as multipart form "
-                                  "field 'file' (or 'files' for several).", "missing_file")
-        return error_response(422, _describe_validation(exc), "invalid_field",
-                              errors=[{"loc": list(e.get("loc", ())), "msg": e.get("msg")}
-                                      for e in exc.errors()])
+            return error_response(
+                422,
+                "No image was sent: upload it as multipart form "
+                "field 'file' (or 'files' for several).",
+                "missing_file",
+            )
+        return error_response(
+            422,
+            _describe_validation(exc),
+            "invalid_field",
+            errors=[{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()],
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -59,5 +75,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return error_response(500, "Sightline hit an internal error; it has been logged.",
-                              "internal_error")
+        return error_response(
+            500, "Sightline hit an internal error; it has been logged.", "internal_error"
+        )

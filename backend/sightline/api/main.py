@@ -73,8 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         token, generated = resolve_admin_token(settings)
         app.state.admin_token = token
         if generated:
-            print(f"Sightline admin token (kept in {settings.home}/admin_token): {token}",
-                  flush=True)
+            print(
+                f"Sightline admin token (kept in {settings.home}/admin_token): {token}", flush=True
+            )
         await services.predictions.start()  # micro-batcher and history writer
         recorder.start()
         watcher = asyncio.create_task(services.holder.watch())
@@ -89,8 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if services.holder.version:
                 prometheus.metrics().model_loaded.labels(services.holder.version).set(0)
 
-    app = FastAPI(title="Sightline API", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="Sightline API", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.recorder = recorder
     app.add_middleware(
         CORSMiddleware,
@@ -101,7 +103,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(RequestMonitor, recorder=recorder)
     install_error_handlers(app)
-    for module in (health, predict, explain, history, metrics, models, uploads, retrain,
-                   monitoring):
+    for module in (
+        health,
+        predict,
+        explain,
+        history,
+        metrics,
+        models,
+        uploads,
+        retrain,
+        monitoring,
+    ):
         app.include_router(module.router)
     return app

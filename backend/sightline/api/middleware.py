@@ -52,12 +52,26 @@ class RequestMonitor:
         m = metrics()
         m.requests.labels(method, route, str(status)).inc()
         m.latency.labels(route).observe(seconds)
-        log.info("request", extra={"method": method, "route": route, "path": scope.get("path"),
-                                   "status": status, "duration_ms": round(seconds * 1000, 2)})
+        log.info(
+            "request",
+            extra={
+                "method": method,
+                "route": route,
+                "path": scope.get("path"),
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+            },
+        )
         if self.recorder and route not in NOT_RECORDED and method != "OPTIONS":
-            self.recorder.record(RequestEvent(created_at=utcnow(), method=method[:8],
-                                              route=route[:128], status_code=status,
-                                              duration_ms=round(seconds * 1000, 3)))
+            self.recorder.record(
+                RequestEvent(
+                    created_at=utcnow(),
+                    method=method[:8],
+                    route=route[:128],
+                    status_code=status,
+                    duration_ms=round(seconds * 1000, 3),
+                )
+            )
 
 
 def _incoming_id(scope: Scope) -> str | None:

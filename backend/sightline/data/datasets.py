@@ -119,9 +119,7 @@ def load_image_folder(
 ) -> Dataset:
     if not path.exists():
         raise DatasetError(f"Dataset path {path} does not exist.")
-    dataset = _cached(
-        path, cache_dir, image_size, lambda: _decode_image_folder(path, image_size)
-    )
+    dataset = _cached(path, cache_dir, image_size, lambda: _decode_image_folder(path, image_size))
     return dataset
 
 
@@ -250,6 +248,7 @@ def _decode_members(
 
 def _read_cifar_python(path: Path) -> Dataset:
     """The official python-pickle CIFAR-10 (tarball or its extracted folder)."""
+
     def batches() -> dict[str, dict[bytes, Any]]:
         found: dict[str, dict[bytes, Any]] = {}
         if path.is_dir():
@@ -260,8 +259,9 @@ def _read_cifar_python(path: Path) -> Dataset:
             with tarfile.open(path) as tar:
                 for member in tar.getmembers():
                     base = PurePosixPath(member.name).name
-                    if member.isfile() and (base.startswith(("data_batch", "test_batch"))
-                                            or base == "batches.meta"):
+                    if member.isfile() and (
+                        base.startswith(("data_batch", "test_batch")) or base == "batches.meta"
+                    ):
                         extracted = tar.extractfile(member)
                         assert extracted is not None
                         found[base] = pickle.load(extracted, encoding="bytes")
@@ -294,8 +294,13 @@ def _download_cifar10() -> Dataset:
     with open(meta_file, "rb") as handle:
         names = [n.decode() for n in pickle.load(handle, encoding="bytes")[b"label_names"]]
     return Dataset(
-        "cifar10", names, x_train, y_train.reshape(-1).astype(np.int64),
-        x_test, y_test.reshape(-1).astype(np.int64), source=CIFAR10_URL,
+        "cifar10",
+        names,
+        x_train,
+        y_train.reshape(-1).astype(np.int64),
+        x_test,
+        y_test.reshape(-1).astype(np.int64),
+        source=CIFAR10_URL,
     )
 
 
@@ -321,8 +326,15 @@ def _cached(
             np.load(folder / f"{name}.npy", mmap_mode="r")
             for name in ("x_train", "y_train", "x_test", "y_test")
         )
-        return Dataset(meta["name"], meta["class_names"], x_train, y_train, x_test, y_test,
-                       source=meta["source"])
+        return Dataset(
+            meta["name"],
+            meta["class_names"],
+            x_train,
+            y_train,
+            x_test,
+            y_test,
+            source=meta["source"],
+        )
     dataset = build()
     tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
     tmp.mkdir(parents=True, exist_ok=True)

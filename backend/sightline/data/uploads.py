@@ -51,6 +51,12 @@ def is_zip(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
+def is_holdout(sha256: str, fraction: float) -> bool:
+    """Whether an upload is kept for evaluation. Decided by its content hash, so an
+    upload is either for training or for evaluation, in every job, and never both."""
+    return int(sha256[:8], 16) / 0xFFFFFFFF < fraction
+
+
 class UploadStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -61,8 +67,10 @@ class UploadStore:
     ) -> UploadReport:
         """Validate and store images for ``class_name``, or zips of class folders."""
         if class_name is not None and class_name not in known:
-            raise InvalidField(f"Unknown class {class_name!r}. Known classes: "
-                               f"{', '.join(known)}.", code="unknown_class")
+            raise InvalidField(
+                f"Unknown class {class_name!r}. Known classes: {', '.join(known)}.",
+                code="unknown_class",
+            )
         report = UploadReport()
         for filename, data in files:
             for candidate in self._candidates(filename, data, class_name, known, report):
@@ -78,19 +86,25 @@ class UploadStore:
     # ------------------------------------------------------------------ internals
 
     def _candidates(
-        self, filename: str | None, data: bytes, class_name: str | None, known: list[str],
+        self,
+        filename: str | None,
+        data: bytes,
+        class_name: str | None,
+        known: list[str],
         report: UploadReport,
     ) -> Iterator[Candidate]:
         name = PurePosixPath(filename or "upload").name[:255]
         if is_zip(data):
             if class_name is not None:
-                report.reject(name, "A zip takes its classes from its folders; send it "
-                                    "without class_name.")
+                report.reject(
+                    name, "A zip takes its classes from its folders; send it without class_name."
+                )
                 return
             yield from self._zip_members(name, data, known, report)
         elif class_name is None:
-            report.reject(name, "Images need a class: pass ?class_name=, or send a zip of "
-                                "class folders.")
+            report.reject(
+                name, "Images need a class: pass ?class_name=, or send a zip of class folders."
+            )
         else:
             yield Candidate(name, class_name, data)
 
@@ -105,12 +119,16 @@ class UploadStore:
             report.reject(name, f"The zip could not be read: {exc}.")
             return
         if len(infos) > s.max_zip_files:
-            raise TooLarge(f"{name} has {len(infos)} files; the limit is {s.max_zip_files}.",
-                           code="zip_too_many_files")
+            raise TooLarge(
+                f"{name} has {len(infos)} files; the limit is {s.max_zip_files}.",
+                code="zip_too_many_files",
+            )
         total = sum(info.file_size for info in infos)
         if total > s.max_zip_uncompressed_bytes:
-            raise TooLarge(f"{name} unpacks to {total} bytes; the limit is "
-                           f"{s.max_zip_uncompressed_bytes}.", code="zip_too_large")
+            raise TooLarge(
+                f"{name} unpacks to {total} bytes; the limit is {s.max_zip_uncompressed_bytes}.",
+                code="zip_too_large",
+            )
         for info in infos:
             member = f"{name}:{info.filename}"
             if _unsafe_member(info.filename):
@@ -121,13 +139,17 @@ class UploadStore:
                 continue  # folders, hidden files, __MACOSX: not training images
             ratio = info.file_size / max(1, info.compress_size)
             if ratio > s.max_zip_ratio or info.file_size > s.max_upload_bytes:
-                report.reject(member, f"Compressed {ratio:.0f}:1 to {info.file_size} bytes: "
-                              f"over the limits ({s.max_zip_ratio:.0f}:1, "
-                              f"{s.max_upload_bytes} bytes).")
+                report.reject(
+                    member,
+                    f"Compressed {ratio:.0f}:1 to {info.file_size} bytes: "
+                    f"over the limits ({s.max_zip_ratio:.0f}:1, "
+                    f"{s.max_upload_bytes} bytes).",
+                )
                 continue
             if class_name not in known:
-                report.reject(member, f"Unknown class {class_name!r}. Known classes: "
-                              f"{', '.join(known)}.")
+                report.reject(
+                    member, f"Unknown class {class_name!r}. Known classes: {', '.join(known)}."
+                )
                 continue
             yield Candidate(member, class_name, archive.read(info))
 
@@ -140,8 +162,7 @@ class UploadStore:
             report.reject(candidate.filename, "Nested zips are not accepted.")
             return
         try:
-            image_to_input(candidate.data, max_pixels=s.max_image_pixels,
-                           max_frames=s.max_frames)
+            image_to_input(candidate.data, max_pixels=s.max_image_pixels, max_frames=s.max_frames)
         except SightlineError as exc:
             report.reject(candidate.filename, exc.detail)
             return
@@ -153,10 +174,15 @@ class UploadStore:
         _write_atomically(path, candidate.data)
         try:
             with session_scope(s) as session:
-                session.add(TrainingUpload(
-                    sha256=sha, class_name=candidate.class_name, size_bytes=len(candidate.data),
-                    path=str(path.relative_to(self.root)), original_filename=candidate.filename,
-                ))
+                session.add(
+                    TrainingUpload(
+                        sha256=sha,
+                        class_name=candidate.class_name,
+                        size_bytes=len(candidate.data),
+                        path=str(path.relative_to(self.root)),
+                        original_filename=candidate.filename,
+                    )
+                )
         except IntegrityError:
             report.duplicates += 1  # the same bytes arrived concurrently
             return
@@ -164,9 +190,10 @@ class UploadStore:
 
     def _known(self, sha: str) -> bool:
         with session_scope(self.settings) as session:
-            return session.scalar(
-                select(TrainingUpload.id).where(TrainingUpload.sha256 == sha)
-            ) is not None
+            return (
+                session.scalar(select(TrainingUpload.id).where(TrainingUpload.sha256 == sha))
+                is not None
+            )
 
 
 def _unsafe_member(member: str) -> bool:

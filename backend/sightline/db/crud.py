@@ -9,8 +9,12 @@ from sightline.db.models import Prediction, TrainingUpload
 
 
 def list_predictions(session: Session, limit: int, offset: int) -> list[Prediction]:
-    query = (select(Prediction).order_by(Prediction.created_at.desc(), Prediction.id.desc())
-             .limit(limit).offset(offset))
+    query = (
+        select(Prediction)
+        .order_by(Prediction.created_at.desc(), Prediction.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return list(session.scalars(query).all())
 
 

@@ -57,9 +57,13 @@ class Prediction(Base):
 class ModelVersion(Base):
     __tablename__ = "model_versions"
     __table_args__ = (
-        Index("uq_model_versions_one_production", "status", unique=True,
-              sqlite_where=text("status = 'production'"),
-              postgresql_where=text("status = 'production'")),
+        Index(
+            "uq_model_versions_one_production",
+            "status",
+            unique=True,
+            sqlite_where=text("status = 'production'"),
+            postgresql_where=text("status = 'production'"),
+        ),
     )
 
     version: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -92,6 +96,17 @@ class TrainingUpload(Base):
 
 class RetrainJob(Base):
     __tablename__ = "retrain_jobs"
+    __table_args__ = (
+        # Migration 0002: at most one queued or running job, whichever replica inserts it
+        # (a unique index on a constant, over the active rows only).
+        Index(
+            "uq_retrain_jobs_one_active",
+            text("(1)"),
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     # queued / running / completed / rejected / failed / cancelled

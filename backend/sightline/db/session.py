@@ -72,8 +72,9 @@ def migrate(settings: Settings) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
-    with open(settings.home / ".migrate.lock", "w") as lock, _database_lock(
-        settings.resolved_database_url
+    with (
+        open(settings.home / ".migrate.lock", "w") as lock,
+        _database_lock(settings.resolved_database_url),
     ):
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:

@@ -2,12 +2,16 @@
 
 At most one job is queued or running: a partial unique index (migration 0002) makes a
 second one collide, whichever process inserts it. The worker claims a job with a
-conditional UPDATE, so two workers can never run the same (or two) jobs.
+conditional UPDATE, so two workers can never run the same (or two) jobs. Every later
+write by the worker is conditional too (still running, still its own): a worker whose
+job was taken from it (cancelled, or failed as lost) learns so at its next write and
+stops, and can never overwrite the verdict.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from sightline.config import Settings
+from sightline.data.uploads import is_holdout
 from sightline.db.models import RetrainJob, TrainingUpload
 from sightline.db.session import session_scope
 from sightline.errors import Conflict, InvalidField, NotFound
@@ -61,19 +66,31 @@ class JobQueue:
 
     def submit(self, epochs: int | None = None) -> RetrainJob:
         if self.new_upload_count() == 0:
-            raise InvalidField("There is nothing new to learn from: upload labelled images "
-                               "first (POST /api/upload-training-data).", code="no_new_data")
+            raise InvalidField(
+                "There is nothing new to learn from: upload labelled images "
+                "first (POST /api/upload-training-data). Uploads a promoted "
+                "model has learned, and the share kept for evaluation, do not "
+                "count.",
+                code="no_new_data",
+            )
         epochs = epochs or self.settings.retrain_epochs
-        job = RetrainJob(id=uuid.uuid4().hex, status="queued", epochs=epochs,
-                         params={"epochs": epochs}, message="Waiting for the worker.")
+        job = RetrainJob(
+            id=uuid.uuid4().hex,
+            status="queued",
+            epochs=epochs,
+            params={"epochs": epochs},
+            message="Waiting for the worker.",
+        )
         try:
             with session_scope(self.settings) as session:
                 session.add(job)
         except IntegrityError as exc:
             active = self.active()
             detail = f" ({active.id}, {active.status})" if active else ""
-            raise Conflict(f"A retraining job is already queued or running{detail}; wait "
-                           "for it or cancel it.", code="retrain_in_progress") from exc
+            raise Conflict(
+                f"A retraining job is already queued or running{detail}; wait for it or cancel it.",
+                code="retrain_in_progress",
+            ) from exc
         return job
 
     def get(self, job_id: str) -> RetrainJob:
@@ -106,66 +123,128 @@ class JobQueue:
                 job.cancel_requested = True
                 job.message = "Cancelling..."
             else:
-                raise Conflict(f"Job {job_id} has already finished ({job.status}).",
-                               code="job_finished")
+                raise Conflict(
+                    f"Job {job_id} has already finished ({job.status}).", code="job_finished"
+                )
             return job
 
     def new_upload_count(self) -> int:
+        """Uploads a job would train on: not learned yet, and not held out for evaluation."""
         with session_scope(self.settings) as session:
-            return len(session.scalars(
-                select(TrainingUpload.id).where(TrainingUpload.used_by_job.is_(None))
-            ).all())
+            hashes = session.scalars(
+                select(TrainingUpload.sha256).where(TrainingUpload.used_by_job.is_(None))
+            ).all()
+        fraction = self.settings.retrain_holdout_fraction
+        return sum(not is_holdout(sha, fraction) for sha in hashes)
 
     # ------------------------------------------------------------------ worker side
 
     def claim(self, worker_id: str) -> RetrainJob | None:
         """Take the oldest queued job, atomically; None when there is none."""
         with session_scope(self.settings) as session:
-            job_id = session.scalar(select(RetrainJob.id).where(RetrainJob.status == "queued")
-                                    .order_by(RetrainJob.created_at).limit(1))
+            job_id = session.scalar(
+                select(RetrainJob.id)
+                .where(RetrainJob.status == "queued")
+                .order_by(RetrainJob.created_at)
+                .limit(1)
+            )
             if job_id is None:
                 return None
             claimed = session.execute(
                 update(RetrainJob)
                 .where(RetrainJob.id == job_id, RetrainJob.status == "queued")
-                .values(status="running", worker_id=worker_id, started_at=now(),
-                        heartbeat_at=now(), message="Starting.")
+                .values(
+                    status="running",
+                    worker_id=worker_id,
+                    started_at=now(),
+                    heartbeat_at=now(),
+                    message="Starting.",
+                )
             ).rowcount  # type: ignore[attr-defined]
         return self.get(job_id) if claimed == 1 else None
 
-    def update(self, job_id: str, **values: Any) -> None:
+    def report(self, job_id: str, worker_id: str, **values: Any) -> bool:
+        """Write progress (and the heartbeat) to a job this worker runs.
+
+        False when the job is no longer this worker's running job: nothing is written.
+        """
         with session_scope(self.settings) as session:
-            session.execute(update(RetrainJob).where(RetrainJob.id == job_id)
-                            .values(heartbeat_at=now(), **values))
+            return bool(
+                session.execute(
+                    update(RetrainJob)
+                    .where(
+                        RetrainJob.id == job_id,
+                        RetrainJob.status == "running",
+                        RetrainJob.worker_id == worker_id,
+                    )
+                    .values(heartbeat_at=now(), **values)
+                ).rowcount
+            )  # type: ignore[attr-defined]
 
-    def cancel_requested(self, job_id: str) -> bool:
+    def should_stop(self, job_id: str, worker_id: str) -> bool:
+        """True when cancellation was asked for, or the job is no longer this worker's."""
         with session_scope(self.settings) as session:
-            return bool(session.scalar(
-                select(RetrainJob.cancel_requested).where(RetrainJob.id == job_id)
-            ))
+            row = session.execute(
+                select(RetrainJob.status, RetrainJob.worker_id, RetrainJob.cancel_requested).where(
+                    RetrainJob.id == job_id
+                )
+            ).one_or_none()
+        if row is None:
+            return True
+        status, owner, cancel_requested = row
+        return bool(cancel_requested) or status != "running" or owner != worker_id
 
-    def finish(self, job_id: str, status: str, message: str, **values: Any) -> None:
-        assert status in FINISHED
-        self.update(job_id, status=status, message=message, finished_at=now(), **values)
+    def finish(self, job_id: str, worker_id: str, status: str, message: str, **values: Any) -> bool:
+        """End this worker's job; False (and no write) when it was no longer its own."""
+        if status not in FINISHED:
+            raise ValueError(f"{status!r} is not a final status")
+        return self.report(
+            job_id, worker_id, status=status, message=message, finished_at=now(), **values
+        )
 
-    def fail_stale(self, worker_id: str | None = None) -> list[str]:
+    def fail_stale(self, is_lost: Callable[[str | None], bool] | None = None) -> list[str]:
         """Mark failed the running jobs whose worker is gone.
 
-        A job is orphaned when its heartbeat is older than ``worker_stale_seconds``, or,
-        at a worker's start, when it belongs to no live worker (one worker per system).
+        A worker is gone when its heartbeat is older than ``worker_stale_seconds``, or
+        when ``is_lost(worker_id)`` says so (a worker that can tell, e.g. the process is
+        dead on this machine).
         """
         cutoff = now() - timedelta(seconds=self.settings.worker_stale_seconds)
         with session_scope(self.settings) as session:
-            running = session.scalars(
-                select(RetrainJob).where(RetrainJob.status == "running")
+            running = session.execute(
+                select(
+                    RetrainJob.id,
+                    RetrainJob.worker_id,
+                    RetrainJob.heartbeat_at,
+                    RetrainJob.started_at,
+                    RetrainJob.created_at,
+                ).where(RetrainJob.status == "running")
             ).all()
-            failed = []
-            for job in running:
-                heartbeat = job.heartbeat_at or job.started_at or job.created_at
-                if (worker_id is not None and job.worker_id != worker_id) or heartbeat < cutoff:
-                    job.status, job.finished_at = "failed", now()
-                    job.message = ("The worker stopped while training (crash or restart); "
-                                   "the production model was not changed.")
-                    job.error = "worker lost"
-                    failed.append(job.id)
-            return failed
+        failed = []
+        for job_id, owner, heartbeat_at, started_at, created_at in running:
+            last_seen = heartbeat_at or started_at or created_at
+            gone = last_seen < cutoff or (is_lost is not None and is_lost(owner))
+            if gone and self._fail_lost(job_id, owner):
+                failed.append(job_id)
+        return failed
+
+    def _fail_lost(self, job_id: str, owner: str | None) -> bool:
+        # Conditional: a worker finishing at this very moment keeps its own verdict.
+        with session_scope(self.settings) as session:
+            return bool(
+                session.execute(
+                    update(RetrainJob)
+                    .where(
+                        RetrainJob.id == job_id,
+                        RetrainJob.status == "running",
+                        RetrainJob.worker_id == owner,
+                    )
+                    .values(
+                        status="failed",
+                        finished_at=now(),
+                        error="worker lost",
+                        message="The worker stopped while training (crash or restart); "
+                        "the production model was not changed.",
+                    )
+                ).rowcount
+            )  # type: ignore[attr-defined]

@@ -1,8 +1,17 @@
 """One retraining: fine-tune production on new uploads plus replay, then
 champion/challenger on the same held-out data, then promote or reject.
 
-Held-out uploads are chosen by their content hash, so an upload is either for
-training or for evaluation, in every job, and never both.
+Held-out uploads are chosen by their content hash (``data.uploads.is_holdout``), so an
+upload is either for training or for evaluation, in every job, and never both.
+
+The promotion rule (``decide``), both parts required:
+1. Not worse overall: the candidate's accuracy on a fixed sample of the original test
+   split is at least production's minus ``promotion_tolerance``.
+2. Better on the uploaded classes (the classes of this job's new uploads), measured on
+   their held-out uploads, or, when none are held out yet, on those classes' test
+   images. "Better" means strictly higher accuracy, with one exception: when
+   production already scores 100% there it cannot be beaten, and equal counts.
+   With no data at all for part 2, the candidate is rejected: nothing shows it helps.
 """
 
 from __future__ import annotations
@@ -18,17 +27,17 @@ from sqlalchemy import select, update
 from sightline.config import Settings
 from sightline.data.datasets import Dataset, load_dataset
 from sightline.data.preprocessing import image_to_input
-from sightline.data.uploads import UploadStore
+from sightline.data.uploads import UploadStore, is_holdout
 from sightline.db.models import TrainingUpload
 from sightline.db.session import session_scope
 from sightline.ml.artifacts import load_model
-from sightline.ml.evaluation import classification_metrics
+from sightline.ml.evaluation import classification_metrics, evaluation_report
 from sightline.ml.model import networks_from_serving_model
-from sightline.ml.pipeline import evaluate_model
 from sightline.ml.registry import ModelRegistry
 from sightline.ml.training import (
     ProgressCallback,
     TrainConfig,
+    TrainingCancelled,
     fine_tune_config,
     predict_probabilities,
     train,
@@ -41,11 +50,12 @@ class UploadSplit:
     train_y: np.ndarray
     holdout_x: np.ndarray
     holdout_y: np.ndarray
-    ids: list[int] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)  # of the training uploads
 
     @property
-    def classes(self) -> set[int]:
-        return {int(c) for c in np.concatenate([self.train_y, self.holdout_y])}
+    def uploaded_classes(self) -> list[int]:
+        """The classes this job has new images of."""
+        return sorted({int(c) for c in self.train_y})
 
 
 @dataclass
@@ -53,13 +63,10 @@ class RetrainOutcome:
     status: str  # completed / rejected
     message: str
     version: str
+    base_version: str
     promoted: bool
     metrics: dict[str, Any]
     history: dict[str, list[float]]
-
-
-def is_holdout(sha256: str, fraction: float) -> bool:
-    return int(sha256[:8], 16) / 0xFFFFFFFF < fraction
 
 
 def load_uploads(settings: Settings, class_names: list[str], size: tuple[int, int]) -> UploadSplit:
@@ -67,7 +74,7 @@ def load_uploads(settings: Settings, class_names: list[str], size: tuple[int, in
     store = UploadStore(settings)
     index = {name: i for i, name in enumerate(class_names)}
     with session_scope(settings) as session:
-        rows = session.scalars(select(TrainingUpload)).all()
+        rows = session.scalars(select(TrainingUpload).order_by(TrainingUpload.id)).all()
     train_x, train_y, hold_x, hold_y, ids = [], [], [], [], []
     for row in rows:
         if row.class_name not in index:
@@ -85,15 +92,27 @@ def load_uploads(settings: Settings, class_names: list[str], size: tuple[int, in
     def stack(images: list[np.ndarray]) -> np.ndarray:
         return np.stack(images) if images else np.zeros(shape, np.uint8)
 
-    return UploadSplit(stack(train_x), np.asarray(train_y, np.int64), stack(hold_x),
-                       np.asarray(hold_y, np.int64), ids)
+    return UploadSplit(
+        stack(train_x),
+        np.asarray(train_y, np.int64),
+        stack(hold_x),
+        np.asarray(hold_y, np.int64),
+        ids,
+    )
 
 
 def replay_sample(dataset: Dataset, per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Up to ``per_class`` original training images of every class, so that
+    fine-tuning on a few classes does not make the model forget the others."""
     rng = np.random.default_rng(seed)
-    picked = [rng.choice(np.nonzero(dataset.y_train == c)[0],
-                         min(per_class, int((dataset.y_train == c).sum())), replace=False)
-              for c in range(len(dataset.class_names))]
+    picked = [
+        rng.choice(
+            np.nonzero(dataset.y_train == c)[0],
+            min(per_class, int((dataset.y_train == c).sum())),
+            replace=False,
+        )
+        for c in range(len(dataset.class_names))
+    ]
     idx = np.sort(np.concatenate(picked)) if picked else np.zeros(0, int)
     return dataset.x_train[idx], dataset.y_train[idx]
 
@@ -101,6 +120,107 @@ def replay_sample(dataset: Dataset, per_class: int, seed: int) -> tuple[np.ndarr
 def eval_subset(dataset: Dataset, size: int) -> Dataset:
     """A fixed sample of the test split, the same for champion and challenger."""
     return dataset.subset(0, size, seed=1234)
+
+
+def accuracy_on(probabilities: np.ndarray, labels: np.ndarray, classes: list[int]) -> float | None:
+    """Accuracy on the images whose label is one of ``classes``; None without any."""
+    mask = np.isin(labels, classes)
+    if not mask.any():
+        return None
+    return float(np.mean(probabilities[mask].argmax(axis=1) == labels[mask]))
+
+
+def score_model(
+    model: Any, test: Dataset | None, uploads: UploadSplit, class_names: list[str]
+) -> dict[str, Any]:
+    """One model's scores on the held-out data; the same data for every model."""
+    classes = uploads.uploaded_classes
+    scores: dict[str, Any] = {"uploaded_classes": [class_names[c] for c in classes]}
+    if test is not None:
+        probabilities = predict_probabilities(model, test.x_test)
+        report = evaluation_report(probabilities, test.y_test, class_names, test.name)
+        scores.update(
+            report=report,
+            accuracy=report["metrics"]["accuracy"],
+            test_n=len(test.y_test),
+            uploaded_classes_test_accuracy=accuracy_on(probabilities, test.y_test, classes),
+        )
+    if len(uploads.holdout_y):
+        probabilities = predict_probabilities(model, uploads.holdout_x)
+        mask = np.isin(uploads.holdout_y, classes)
+        scores["uploads_n"] = int(mask.sum())
+        scores["uploads_accuracy"] = accuracy_on(probabilities, uploads.holdout_y, classes)
+        scores["all_uploads_accuracy"] = classification_metrics(
+            probabilities, uploads.holdout_y, class_names
+        )["accuracy"]
+        scores["all_uploads_n"] = len(uploads.holdout_y)
+    return scores
+
+
+def decide(
+    candidate: dict[str, Any], production: dict[str, Any], tolerance: float
+) -> tuple[bool, str]:
+    """The promotion rule of the module docstring: (promote?, the reason in words)."""
+    facts = []
+    if "accuracy" in candidate:
+        cand, prod = candidate["accuracy"], production["accuracy"]
+        facts.append(f"test accuracy {cand:.2%} vs production {prod:.2%}")
+        if cand < prod - tolerance:
+            return False, (
+                f"Rejected: test accuracy {cand:.2%} is below production "
+                f"{prod:.2%} by more than the tolerance ({tolerance:.1%})."
+            )
+    where, cand, prod = _uploaded_classes_scores(candidate, production)
+    if cand is None or prod is None:
+        return False, (
+            "Rejected: there is no held-out data of the uploaded classes to show "
+            "the candidate is better (upload more images: a share of them is kept "
+            "for evaluation)."
+        )
+    facts.append(f"{where} {cand:.2%} vs {prod:.2%}")
+    if cand > prod or cand == prod == 1.0:
+        return True, "Promoted: " + ", ".join(facts) + "."
+    return False, (
+        f"Rejected: not better on the uploaded classes ({where} {cand:.2%} vs "
+        f"production {prod:.2%})."
+    )
+
+
+def _uploaded_classes_scores(
+    candidate: dict[str, Any], production: dict[str, Any]
+) -> tuple[str, float | None, float | None]:
+    if candidate.get("uploads_accuracy") is not None:
+        where = f"held-out uploads of the uploaded classes (n={candidate['uploads_n']})"
+        return where, candidate["uploads_accuracy"], production["uploads_accuracy"]
+    return (
+        "the uploaded classes' test images",
+        candidate.get("uploaded_classes_test_accuracy"),
+        production.get("uploaded_classes_test_accuracy"),
+    )
+
+
+def summary(scores: dict[str, Any]) -> dict[str, Any]:
+    """What the job records of a model's scores (the full report goes in the card)."""
+    metrics = scores.get("report", {}).get("metrics", {})
+    return {
+        k: v
+        for k, v in {
+            "accuracy": scores.get("accuracy"),
+            "precision": metrics.get("precision"),
+            "recall": metrics.get("recall"),
+            "f1": metrics.get("f1"),
+            "per_class": {c: row["accuracy"] for c, row in metrics.get("per_class", {}).items()}
+            or None,
+            "test_n": scores.get("test_n"),
+            "uploaded_classes": scores.get("uploaded_classes"),
+            "uploaded_classes_test_accuracy": scores.get("uploaded_classes_test_accuracy"),
+            "uploads_accuracy": scores.get("uploads_accuracy"),
+            "uploads_n": scores.get("uploads_n"),
+            "all_uploads_accuracy": scores.get("all_uploads_accuracy"),
+            "all_uploads_n": scores.get("all_uploads_n"),
+        }.items()
+        if v is not None
+    }
 
 
 class Retrainer:
@@ -117,41 +237,51 @@ class Retrainer:
         should_stop: Callable[[], bool],
         say: Callable[[str], None],
     ) -> RetrainOutcome:
-        s = self.settings
         base = self.registry.production()
         card = self.registry.card(base.version)
         class_names: list[str] = card["class_names"]
         size = (int(card["input_shape"][0]), int(card["input_shape"][1]))
-        uploads = load_uploads(s, class_names, size)
+        uploads = load_uploads(self.settings, class_names, size)
         if len(uploads.train_y) == 0:
             raise ValueError("No new uploads to train on (all were used or held out).")
         notes: list[str] = []
         dataset = self._original_data(size, class_names, notes)
         say("; ".join([f"Fine-tuning {base.version} on {len(uploads.train_y)} uploads", *notes]))
 
-        x, y = uploads.train_x, uploads.train_y
-        if dataset is not None:
-            rx, ry = replay_sample(dataset, s.retrain_replay_per_class, seed=len(uploads.ids))
-            x, y = np.concatenate([x, rx]), np.concatenate([y, ry])
-        # Per-epoch validation curves use the held-out uploads: what this job is about.
-        train_set = Dataset("retrain", class_names, x, y, uploads.holdout_x, uploads.holdout_y)
+        train_set = self._training_set(uploads, dataset, class_names)
         production_model = load_model(self.registry.path(base.version))
         candidate_model = load_model(self.registry.path(base.version))
-        config = self._config(epochs, len(y))
-        result = train(train_set, config, networks=networks_from_serving_model(candidate_model),
-                       on_progress=on_progress, on_epoch=on_epoch, should_stop=should_stop)
+        config = self._config(epochs, len(train_set.y_train))
+        result = train(
+            train_set,
+            config,
+            networks=networks_from_serving_model(candidate_model),
+            on_progress=on_progress,
+            on_epoch=on_epoch,
+            should_stop=should_stop,
+        )
+
         say("Comparing the candidate with production on the same held-out data.")
-        metrics = self._compare(production_model, result.networks.serving_model, dataset,
-                                uploads, class_names)
-        promote, reason = self._decide(metrics, uploads)
-        new_card = {**card, "history": result.history,
-                    "training": {**card.get("training", {}), "fine_tune": {
-                        "job_id": job_id, "parent": base.version, "uploads": len(uploads.ids),
-                        "replay": int(len(y) - len(uploads.ids)), "config": config.to_dict(),
-                        "seconds": round(result.seconds, 1)}},
-                    "metrics": metrics["candidate"].get("full", card["metrics"])}
-        version = self.registry.register(result.networks.serving_model, new_card,
-                                         parent=base.version, note=reason)
+        test = eval_subset(dataset, self.settings.retrain_eval_size) if dataset else None
+        production_scores = score_model(production_model, test, uploads, class_names)
+        candidate = result.networks.serving_model
+        candidate_scores = score_model(candidate, test, uploads, class_names)
+        promote, reason = decide(
+            candidate_scores, production_scores, self.settings.promotion_tolerance
+        )
+        if should_stop():  # cancelled, or taken from us, while evaluating: write nothing
+            raise TrainingCancelled("Stopped before the candidate was registered.")
+
+        training = {
+            "job_id": job_id,
+            "parent": base.version,
+            "uploads": len(uploads.ids),
+            "replay": len(train_set.y_train) - len(uploads.ids),
+            "config": config.to_dict(),
+            "seconds": round(result.seconds, 1),
+        }
+        new_card = self._card(card, candidate_scores, result.history, training)
+        version = self.registry.register(candidate, new_card, parent=base.version, note=reason)
         if promote:
             # Only a promoted model has learned them; a rejected job leaves them new,
             # so more data can be added and the job tried again.
@@ -159,8 +289,15 @@ class Retrainer:
             self.registry.promote(version)
         else:
             self.registry.set_status(version, "rejected", reason)
-        return RetrainOutcome("completed" if promote else "rejected", reason, version, promote,
-                              {k: _summary(v) for k, v in metrics.items()}, result.history)
+        return RetrainOutcome(
+            "completed" if promote else "rejected",
+            reason,
+            version,
+            base.version,
+            promote,
+            {"candidate": summary(candidate_scores), "production": summary(production_scores)},
+            result.history,
+        )
 
     # ------------------------------------------------------------------ pieces
 
@@ -168,8 +305,12 @@ class Retrainer:
         self, size: tuple[int, int], class_names: list[str], notes: list[str]
     ) -> Dataset | None:
         try:
-            dataset = load_dataset(self.settings.dataset, cifar10_source=self.settings.cifar10,
-                                   cache_dir=self.settings.resolved_cache_dir, image_size=size)
+            dataset = load_dataset(
+                self.settings.dataset,
+                cifar10_source=self.settings.cifar10,
+                cache_dir=self.settings.resolved_cache_dir,
+                image_size=size,
+            )
         except Exception as exc:  # any reason the data is unavailable: say it, go on
             notes.append(f"original data unavailable ({exc}); training on uploads alone")
             return None
@@ -179,61 +320,56 @@ class Retrainer:
         notes.append(f"with {self.settings.retrain_replay_per_class} replay images per class")
         return dataset
 
+    def _training_set(
+        self, uploads: UploadSplit, dataset: Dataset | None, class_names: list[str]
+    ) -> Dataset:
+        x, y = uploads.train_x, uploads.train_y
+        if dataset is not None:
+            rx, ry = replay_sample(
+                dataset, self.settings.retrain_replay_per_class, seed=len(uploads.ids)
+            )
+            x, y = np.concatenate([x, rx]), np.concatenate([y, ry])
+        # Per-epoch validation curves use the held-out uploads: what this job is about.
+        return Dataset("retrain", class_names, x, y, uploads.holdout_x, uploads.holdout_y)
+
     def _config(self, epochs: int, n: int) -> TrainConfig:
-        base = fine_tune_config(epochs=float(epochs), lr=self.settings.retrain_learning_rate,
-                                batch_size=min(256, max(16, n // 8)), val_size=500,
-                                warmup_fraction=0.1)
+        base = fine_tune_config(
+            epochs=float(epochs),
+            lr=self.settings.retrain_learning_rate,
+            batch_size=min(256, max(16, n // 8)),
+            val_size=500,
+            warmup_fraction=0.1,
+        )
         return replace(base, seed=int(time.time()) % 10_000)
 
-    def _compare(
-        self, production: Any, candidate: Any, dataset: Dataset | None, uploads: UploadSplit,
-        class_names: list[str],
-    ) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {"production": {}, "candidate": {}}
-        test = eval_subset(dataset, self.settings.retrain_eval_size) if dataset else None
-        for name, model in (("production", production), ("candidate", candidate)):
-            if test is not None:
-                report, _ = evaluate_model(model, test)
-                out[name]["full"] = report["metrics"]
-                out[name]["accuracy"] = report["metrics"]["accuracy"]
-            if len(uploads.holdout_y):
-                probs = predict_probabilities(model, uploads.holdout_x)
-                held = classification_metrics(probs, uploads.holdout_y, class_names)
-                out[name]["uploads_accuracy"] = held["accuracy"]
-                out[name]["uploads_n"] = len(uploads.holdout_y)
-        return out
-
-    def _decide(self, metrics: dict[str, dict[str, Any]], uploads: UploadSplit) -> tuple[bool, str]:
-        """Promote when the candidate is no worse on the test split than production
-        minus the tolerance, and no worse on the held-out uploads."""
-        cand, prod = metrics["candidate"], metrics["production"]
-        tolerance = self.settings.promotion_tolerance
-        if "accuracy" in cand and cand["accuracy"] < prod["accuracy"] - tolerance:
-            return False, (f"Rejected: test accuracy {cand['accuracy']:.2%} is below production "
-                           f"{prod['accuracy']:.2%} by more than {tolerance:.1%}.")
-        if "uploads_accuracy" in cand and cand["uploads_accuracy"] < prod["uploads_accuracy"]:
-            return False, (f"Rejected: on held-out uploads {cand['uploads_accuracy']:.2%} < "
-                           f"production {prod['uploads_accuracy']:.2%}.")
-        parts = []
-        if "accuracy" in cand:
-            parts.append(f"test {cand['accuracy']:.2%} vs {prod['accuracy']:.2%}")
-        if "uploads_accuracy" in cand:
-            parts.append(f"held-out uploads {cand['uploads_accuracy']:.2%} vs "
-                         f"{prod['uploads_accuracy']:.2%}")
-        return True, "Promoted: " + (", ".join(parts) or "no held-out data to compare on") + "."
+    @staticmethod
+    def _card(
+        card: dict[str, Any],
+        scores: dict[str, Any],
+        history: dict[str, list[float]],
+        fine_tune: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The parent's card with this model's own evaluation, history and recipe."""
+        report = scores.get("report")
+        evaluation = (
+            {
+                "metrics": report["metrics"],
+                "baseline": report["baseline"],
+                # The threshold is recalibrated for this model; the method text stays.
+                "uncertainty": {**card.get("uncertainty", {}), **report["uncertainty"]},
+            }
+            if report
+            else {}
+        )
+        return {
+            **card,
+            **evaluation,
+            "history": history,
+            "training": {**card.get("training", {}), "fine_tune": fine_tune},
+        }
 
     def _mark_used(self, ids: list[int], job_id: str) -> None:
         with session_scope(self.settings) as session:
-            session.execute(update(TrainingUpload).where(TrainingUpload.id.in_(ids))
-                            .values(used_by_job=job_id))
-
-
-def _summary(metrics: dict[str, Any]) -> dict[str, Any]:
-    full = metrics.get("full", {})
-    return {k: v for k, v in {
-        "accuracy": metrics.get("accuracy"),
-        "precision": full.get("precision"), "recall": full.get("recall"), "f1": full.get("f1"),
-        "per_class": {c: row["accuracy"] for c, row in full.get("per_class", {}).items()} or None,
-        "uploads_accuracy": metrics.get("uploads_accuracy"),
-        "uploads_n": metrics.get("uploads_n"),
-    }.items() if v is not None}
+            session.execute(
+                update(TrainingUpload).where(TrainingUpload.id.in_(ids)).values(used_by_job=job_id)
+            )

@@ -32,8 +32,11 @@ def save_model_dir(directory: Path, model: keras.Model, card: dict[str, Any]) ->
     tmp.mkdir()
     try:
         model.save(tmp / MODEL_FILE)
-        card = {**card, "model_sha256": file_sha256(tmp / MODEL_FILE),
-                "model_bytes": (tmp / MODEL_FILE).stat().st_size}
+        card = {
+            **card,
+            "model_sha256": file_sha256(tmp / MODEL_FILE),
+            "model_bytes": (tmp / MODEL_FILE).stat().st_size,
+        }
         write_json(tmp / CARD_FILE, card)
         _fsync_dir(tmp)
         if directory.exists():
@@ -106,9 +109,14 @@ def machine_description() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "system": platform.platform(),
-            "python": platform.python_version(), "keras": keras.__version__,
-            "backend": keras.backend.backend()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "system": platform.platform(),
+        "python": platform.python_version(),
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+    }
 
 
 def _fsync_dir(path: Path) -> None:

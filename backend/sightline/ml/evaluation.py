@@ -71,8 +71,13 @@ def calibrate_uncertainty(
     share (below the threshold) and the accuracy of both parts are reported.
     """
     if len(labels) == 0:
-        return {"threshold": 0.5, "target_precision": target_precision,
-                "flagged_share": 0.0, "accuracy_confident": 0.0, "accuracy_flagged": 0.0}
+        return {
+            "threshold": 0.5,
+            "target_precision": target_precision,
+            "flagged_share": 0.0,
+            "accuracy_confident": 0.0,
+            "accuracy_flagged": 0.0,
+        }
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == labels
     order = np.argsort(-confidence, kind="stable")
@@ -110,8 +115,10 @@ def evaluation_report(
 ) -> dict[str, Any]:
     """Everything a model card records about a model on one test set."""
     return {
-        "metrics": {**classification_metrics(probabilities, labels, class_names),
-                    "evaluated_on": {"dataset": dataset, "n": len(labels)}},
+        "metrics": {
+            **classification_metrics(probabilities, labels, class_names),
+            "evaluated_on": {"dataset": dataset, "n": len(labels)},
+        },
         "uncertainty": calibrate_uncertainty(probabilities, labels),
         "baseline": {
             "class_shares": predicted_class_shares(probabilities, class_names),

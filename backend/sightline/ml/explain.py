@@ -41,10 +41,13 @@ class GradCam:
 
 def colorize(cam: np.ndarray, size: tuple[int, int]) -> bytes:
     """The map as an RGBA PNG of ``size`` (width, height): warm where it matters."""
-    resized = np.asarray(
-        Image.fromarray((cam * 255).astype(np.uint8)).resize(size, Image.Resampling.BICUBIC),
-        np.float32,
-    ) / 255.0
+    resized = (
+        np.asarray(
+            Image.fromarray((cam * 255).astype(np.uint8)).resize(size, Image.Resampling.BICUBIC),
+            np.float32,
+        )
+        / 255.0
+    )
     # A compact "jet"-like ramp: blue -> cyan -> yellow -> red.
     red = np.clip(1.5 - np.abs(4 * resized - 3), 0, 1)
     green = np.clip(1.5 - np.abs(4 * resized - 2), 0, 1)

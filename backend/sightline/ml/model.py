@@ -56,7 +56,10 @@ def build_backbone(
 ) -> keras.Model:
     inputs = keras.Input(input_shape, name="normalized")
     x = layers.Conv2D(
-        arch.whiten_width, arch.whiten_kernel, padding="valid", name="whiten",
+        arch.whiten_width,
+        arch.whiten_kernel,
+        padding="valid",
+        name="whiten",
         kernel_initializer="zeros",
     )(inputs)
     x = layers.Activation("gelu", name="whiten_act")(x)
@@ -73,7 +76,11 @@ def build_backbone(
 def _conv_group(x: keras.KerasTensor, width: int, block: int, momentum: float) -> keras.KerasTensor:
     def conv(name: str) -> layers.Conv2D:
         return layers.Conv2D(
-            width, 3, padding="same", use_bias=False, name=name,
+            width,
+            3,
+            padding="same",
+            use_bias=False,
+            name=name,
             kernel_initializer=_torch_default_init(),
         )
 

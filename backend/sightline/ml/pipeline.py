@@ -48,14 +48,17 @@ def build_card(
         "input_shape": [int(d) for d in model.input_shape[1:]],
         "input": "raw RGB, uint8 or float 0-255; normalisation is inside the model",
         "output": "softmax probabilities, averaged over the image and its mirror",
-        "architecture": {"family": "airbench94-style VGG (patch-whitening, 3 conv groups)",
-                         "widths": list(config.widths), "parameters": count_params(model)},
+        "architecture": {
+            "family": "airbench94-style VGG (patch-whitening, 3 conv groups)",
+            "widths": list(config.widths),
+            "parameters": count_params(model),
+        },
         "metrics": report["metrics"],
         "uncertainty": {
             **report["uncertainty"],
             "method": "threshold on the top probability: the lowest confidence at which "
-                      "test-set predictions at or above it are right at least "
-                      f"{report['uncertainty']['target_precision']:.0%} of the time",
+            "test-set predictions at or above it are right at least "
+            f"{report['uncertainty']['target_precision']:.0%} of the time",
         },
         "baseline": report["baseline"],
         "history": result.history,
@@ -65,8 +68,12 @@ def build_card(
             "seconds": round(result.seconds, 1),
             "steps": result.steps,
             "machine": machine_description(),
-            "dataset": {"name": dataset.name, "source": dataset.source,
-                        "train": dataset.counts("train"), "test": dataset.counts("test")},
+            "dataset": {
+                "name": dataset.name,
+                "source": dataset.source,
+                "train": dataset.counts("train"),
+                "test": dataset.counts("test"),
+            },
             "parent": parent,
         },
     }

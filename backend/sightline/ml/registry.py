@@ -108,8 +108,14 @@ class ModelRegistry:
         make_production = current is None or current.source == "shipped"
         status = "production" if current is None else "candidate"
         try:
-            version = self._add(shipped, card, parent=None, source="shipped", status=status,
-                                note="imported from the shipped model")
+            version = self._add(
+                shipped,
+                card,
+                parent=None,
+                source="shipped",
+                status=status,
+                note="imported from the shipped model",
+            )
         except IntegrityError:
             return self.production_version()  # another process imported it first
         if make_production and status != "production":
@@ -225,16 +231,17 @@ class ModelRegistry:
         metrics = card.get("metrics", {})
         training = card.get("training", {})
         with session_scope(self.settings) as session:
-            session.add(ModelVersion(
-                version=version,
-                status=status,
-                parent=parent,
-                metrics=metrics,
-                trained_on=training.get("dataset", {}) | {"seconds": training.get("seconds")},
-                path=str(path),
-                model_sha256=card.get("model_sha256") or file_sha256(path / MODEL_FILE),
-                source=source,
-                promoted_at=datetime.now(UTC) if status == "production" else None,
-                note=note,
-            ))
-
+            session.add(
+                ModelVersion(
+                    version=version,
+                    status=status,
+                    parent=parent,
+                    metrics=metrics,
+                    trained_on=training.get("dataset", {}) | {"seconds": training.get("seconds")},
+                    path=str(path),
+                    model_sha256=card.get("model_sha256") or file_sha256(path / MODEL_FILE),
+                    source=source,
+                    promoted_at=datetime.now(UTC) if status == "production" else None,
+                    note=note,
+                )
+            )

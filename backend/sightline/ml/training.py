@@ -57,8 +57,9 @@ class TrainConfig:
         return asdict(self)
 
 
-QUICK = TrainConfig(epochs=8, batch_size=32, widths=(16, 32, 32), val_size=500,
-                    whiten_bias_epochs=1)
+QUICK = TrainConfig(
+    epochs=8, batch_size=32, widths=(16, 32, 32), val_size=500, whiten_bias_epochs=1
+)
 
 
 @dataclass
@@ -110,8 +111,12 @@ def new_networks(dataset: Dataset, config: TrainConfig) -> Networks:
     mean, std = channel_stats(dataset.x_train)
     height, width = dataset.image_size
     networks = build_networks(
-        len(dataset.class_names), (height, width, 3), mean, std,
-        Architecture(widths=config.widths), tta_flip=config.tta_flip,
+        len(dataset.class_names),
+        (height, width, 3),
+        mean,
+        std,
+        Architecture(widths=config.widths),
+        tta_flip=config.tta_flip,
     )
     whiten_sample = dataset.x_train[:5000].astype(np.float32)
     normalized = (whiten_sample - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
@@ -162,8 +167,7 @@ class _Trainer:
         whiten = backbone.get_layer("whiten")
         self.whiten_bias = whiten.bias
         self.norm_biases = [
-            v for layer in backbone.layers if "norm" in layer.name
-            for v in layer.trainable_weights
+            v for layer in backbone.layers if "norm" in layer.name for v in layer.trainable_weights
         ]
         excluded = {id(v) for v in self.norm_biases} | {id(whiten.kernel), id(whiten.bias)}
         self.others = [v for v in backbone.trainable_weights if id(v) not in excluded]
@@ -179,8 +183,9 @@ class _Trainer:
         self.decay = c.weight_decay * self.batch_size / kilostep_scale
         groups = [*self.others, *self.norm_biases, self.whiten_bias]
         self._is_norm_bias = [False] * len(self.others) + [True] * len(self.norm_biases) + [False]
-        self.momentum_buffers = [tf.Variable(tf.zeros(v.shape, tf.float32), trainable=False)
-                                 for v in groups]
+        self.momentum_buffers = [
+            tf.Variable(tf.zeros(v.shape, tf.float32), trainable=False) for v in groups
+        ]
         self.ema = [tf.Variable(tf.convert_to_tensor(v), trainable=False) for v in self.averaged]
 
     def _schedule(self, step: int) -> float:
@@ -236,8 +241,10 @@ class _Trainer:
 
     def _epoch_batches(self, epoch: int) -> list[np.ndarray]:
         order = self.rng.permutation(len(self.dataset.y_train))
-        return [order[i * self.batch_size : (i + 1) * self.batch_size]
-                for i in range(self.steps_per_epoch)]
+        return [
+            order[i * self.batch_size : (i + 1) * self.batch_size]
+            for i in range(self.steps_per_epoch)
+        ]
 
     def _augment(self, idx: np.ndarray, epoch: int) -> np.ndarray:
         images = self.dataset.x_train[idx]
@@ -260,8 +267,12 @@ class _Trainer:
         should_stop: Callable[[], bool] | None,
     ) -> TrainResult:
         c = self.config
-        history: dict[str, list[float]] = {"loss": [], "accuracy": [], "val_loss": [],
-                                           "val_accuracy": []}
+        history: dict[str, list[float]] = {
+            "loss": [],
+            "accuracy": [],
+            "val_loss": [],
+            "val_accuracy": [],
+        }
         val_idx = np.random.default_rng(1).permutation(len(self.dataset.y_test))[: c.val_size]
         start = time.perf_counter()
         step = 0
@@ -278,7 +289,9 @@ class _Trainer:
                 labels = tf.constant(self.dataset.y_train[idx], tf.int32)
                 train_bias = (epoch < c.whiten_bias_epochs) and not c.fine_tune
                 loss, hits = self.train_step(
-                    images, labels, tf.constant(self._schedule(step), tf.float32),
+                    images,
+                    labels,
+                    tf.constant(self._schedule(step), tf.float32),
                     tf.constant(train_bias),
                 )
                 step += 1
@@ -289,9 +302,17 @@ class _Trainer:
                 correct += float(hits)
                 seen += len(idx)
                 if on_progress:
-                    on_progress(Progress(epoch + 1, epochs, step, self.total_steps,
-                                         loss_sum / seen, correct / seen,
-                                         time.perf_counter() - start))
+                    on_progress(
+                        Progress(
+                            epoch + 1,
+                            epochs,
+                            step,
+                            self.total_steps,
+                            loss_sum / seen,
+                            correct / seen,
+                            time.perf_counter() - start,
+                        )
+                    )
             if step >= self.total_steps:
                 self.lookahead_step(tf.constant(1.0, tf.float32))  # snap to the average
             history["loss"].append(loss_sum / max(1, seen))
@@ -329,8 +350,10 @@ def predict_probabilities(
 ) -> np.ndarray:
     """Probabilities of a serving model for uint8 images, batched, no Keras overhead."""
     fn = _compiled(model)
-    out = [fn(tf.constant(images[i : i + batch_size], tf.float32)).numpy()
-           for i in range(0, len(images), batch_size)]
+    out = [
+        fn(tf.constant(images[i : i + batch_size], tf.float32)).numpy()
+        for i in range(0, len(images), batch_size)
+    ]
     if not out:
         return np.zeros((0, model.output_shape[-1]), np.float32)
     return np.concatenate(out)

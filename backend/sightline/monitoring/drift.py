@@ -42,9 +42,13 @@ def drift_report(
 ) -> dict[str, Any]:
     n = sum(class_counts.values())
     report: dict[str, Any] = {
-        "detected": False, "threshold": threshold, "window_n": n,
-        "min_predictions": MIN_PREDICTIONS, "method": "population stability index",
-        "class_psi": None, "confidence_psi": None,
+        "detected": False,
+        "threshold": threshold,
+        "window_n": n,
+        "min_predictions": MIN_PREDICTIONS,
+        "method": "population stability index",
+        "class_psi": None,
+        "confidence_psi": None,
     }
     expected_shares = baseline.get("class_shares")
     expected_hist = baseline.get("confidence_histogram")
@@ -55,8 +59,9 @@ def drift_report(
         report["reason"] = f"too few predictions in the window ({n} < {MIN_PREDICTIONS})"
         return report
     actual_shares = [class_counts.get(name, 0) / n for name in class_names]
-    report["class_psi"] = round(psi([expected_shares.get(c, 0.0) for c in class_names],
-                                    actual_shares), 4)
+    report["class_psi"] = round(
+        psi([expected_shares.get(c, 0.0) for c in class_names], actual_shares), 4
+    )
     report["confidence_psi"] = round(psi(expected_hist, confidence_histogram(confidences)), 4)
     report["detected"] = max(report["class_psi"], report["confidence_psi"]) > threshold
     return report

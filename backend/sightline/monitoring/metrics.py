@@ -52,19 +52,30 @@ def metrics() -> Any:
     from prometheus_client import Counter, Gauge, Histogram
 
     class Metrics:
-        requests = Counter("sightline_requests_total", "API requests",
-                           ["method", "route", "status"])
-        latency = Histogram("sightline_request_duration_seconds", "API request duration",
-                            ["route"],
-                            buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10))
-        predictions = Counter("sightline_predictions_total", "Predictions served",
-                              ["class_name", "model_version"])
-        batch_size = Histogram("sightline_batch_size", "Images per model call",
-                               buckets=(1, 2, 4, 8, 16, 32, 64))
-        model_loaded = Gauge("sightline_model_loaded", "1 for the model version a process "
-                             "serves", ["version"], multiprocess_mode="liveall")
-        retrain_jobs = Counter("sightline_retrain_jobs_total", "Retraining jobs finished",
-                               ["status"])
+        requests = Counter(
+            "sightline_requests_total", "API requests", ["method", "route", "status"]
+        )
+        latency = Histogram(
+            "sightline_request_duration_seconds",
+            "API request duration",
+            ["route"],
+            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
+        )
+        predictions = Counter(
+            "sightline_predictions_total", "Predictions served", ["class_name", "model_version"]
+        )
+        batch_size = Histogram(
+            "sightline_batch_size", "Images per model call", buckets=(1, 2, 4, 8, 16, 32, 64)
+        )
+        model_loaded = Gauge(
+            "sightline_model_loaded",
+            "1 for the model version a process serves",
+            ["version"],
+            multiprocess_mode="liveall",
+        )
+        retrain_jobs = Counter(
+            "sightline_retrain_jobs_total", "Retraining jobs finished", ["status"]
+        )
 
     return Metrics
 

@@ -40,12 +40,20 @@ def monitoring_report(
     start = end - timedelta(seconds=window_seconds)
     with session_scope(settings) as session:
         predictions = session.execute(
-            select(Prediction.created_at, Prediction.prediction, Prediction.confidence,
-                   Prediction.time_ms).where(Prediction.created_at >= start)
+            select(
+                Prediction.created_at,
+                Prediction.prediction,
+                Prediction.confidence,
+                Prediction.time_ms,
+            ).where(Prediction.created_at >= start)
         ).all()
         events = session.execute(
-            select(RequestEvent.created_at, RequestEvent.route, RequestEvent.status_code,
-                   RequestEvent.duration_ms).where(RequestEvent.created_at >= start)
+            select(
+                RequestEvent.created_at,
+                RequestEvent.route,
+                RequestEvent.status_code,
+                RequestEvent.duration_ms,
+            ).where(RequestEvent.created_at >= start)
         ).all()
         total_predictions = session.scalar(select(func.count()).select_from(Prediction)) or 0
 
@@ -84,8 +92,9 @@ def _confidence_series(rows: Sequence[Any], start: datetime, seconds: int) -> li
     for b in sorted(set(buckets.tolist())):
         values = [row.confidence for row, k in zip(rows, buckets, strict=True) if k == b]
         t = start + timedelta(seconds=(b + 0.5) * width)
-        series.append({"t": t.isoformat(), "mean": round(float(np.mean(values)), 4),
-                       "n": len(values)})
+        series.append(
+            {"t": t.isoformat(), "mean": round(float(np.mean(values)), 4), "n": len(values)}
+        )
     return series
 
 
@@ -98,10 +107,13 @@ def _request_series(events: Sequence[Any], start: datetime, seconds: int) -> lis
     for b in range(SERIES_BUCKETS):
         chosen = [e for e, k in zip(events, buckets, strict=True) if k == b]
         latency = _percentiles([e.duration_ms for e in chosen if e.route in PREDICT_ROUTES])
-        series.append({
-            "t": (start + timedelta(seconds=(b + 0.5) * width)).isoformat(),
-            "requests": len(chosen),
-            "errors": sum(1 for e in chosen if e.status_code >= 400),
-            "p50": latency["p50"], "p95": latency["p95"],
-        })
+        series.append(
+            {
+                "t": (start + timedelta(seconds=(b + 0.5) * width)).isoformat(),
+                "requests": len(chosen),
+                "errors": sum(1 for e in chosen if e.status_code >= 400),
+                "p50": latency["p50"],
+                "p95": latency["p95"],
+            }
+        )
     return series

@@ -24,6 +24,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -134,8 +135,7 @@ def _program(name: str, command: list[str], run: Path, **options: object) -> str
 
 
 def _quote(part: str) -> str:
-    # supervisord splits commands with shlex.
-    return part if re.fullmatch(r"[\w@%+=:,./-]+", part) else json.dumps(part)
+    return shlex.quote(part)  # supervisord splits commands with shlex
 
 
 def _escape(value: str) -> str:
@@ -317,8 +317,12 @@ class Stack:
         (self.run / "supervisord.conf").write_text(supervisord_conf(config, self.run, nginx))
 
     def child_env(self) -> dict[str, str]:
+        # The dashboard behind nginx calls the API on nginx's origin; allow both names.
+        public = [f"http://{host}:{self.config.port}" for host in ("localhost", "127.0.0.1")]
+        origins = dict.fromkeys([*self.settings.cors_origins, *public])
         return {
             **os.environ,
+            "SIGHTLINE_CORS_ORIGINS": ",".join(origins),
             **self.config.env,
             "SIGHTLINE_HOME": str(self.settings.home.resolve()),
             "PYTHONUNBUFFERED": "1",

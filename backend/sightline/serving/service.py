@@ -112,10 +112,12 @@ class PredictionService:
         return result, heatmap
 
     def _heatmap(self, data: bytes, predictor: Predictor, class_index: int) -> str:
-        image = decode_image(data, max_pixels=self.settings.max_image_pixels,
-                             max_frames=self.settings.max_frames)
-        cam = predictor.gradcam().heatmap(resize_for_model(image, predictor.input_size),
-                                          class_index)
+        image = decode_image(
+            data, max_pixels=self.settings.max_image_pixels, max_frames=self.settings.max_frames
+        )
+        cam = predictor.gradcam().heatmap(
+            resize_for_model(image, predictor.input_size), class_index
+        )
         return heatmap_png_base64(cam, image.size)
 
     async def infer(self, predictor: Predictor, image: np.ndarray) -> np.ndarray:

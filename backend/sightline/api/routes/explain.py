@@ -11,8 +11,11 @@ from sightline.api.uploads import read_limited
 router = APIRouter(prefix="/api", tags=["prediction"])
 
 
-@router.post("/explain", response_model=ExplainOut,
-             responses={code: {"model": ErrorBody} for code in (413, 415, 422, 503)})
+@router.post(
+    "/explain",
+    response_model=ExplainOut,
+    responses={code: {"model": ErrorBody} for code in (413, 415, 422, 503)},
+)
 async def explain(
     file: UploadFile = File(description="An image to classify and explain"),
     services: Services = Depends(get_services),

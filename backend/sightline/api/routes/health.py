@@ -16,8 +16,11 @@ router = APIRouter(tags=["status"])
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
 def health(services: Services = Depends(get_services)) -> JSONResponse:
     """Liveness and readiness: 503 until a model is loaded."""
-    body = Health(status="ok" if services.holder.loaded else "unavailable",
-                  model_loaded=services.holder.loaded, model_version=services.holder.version)
+    body = Health(
+        status="ok" if services.holder.loaded else "unavailable",
+        model_loaded=services.holder.loaded,
+        model_version=services.holder.version,
+    )
     return JSONResponse(body.model_dump(), status_code=200 if services.holder.loaded else 503)
 
 

@@ -22,11 +22,15 @@ def metrics(services: Services = Depends(get_services)) -> dict[str, Any]:
     return {
         **card["metrics"],
         "model_version": predictor.version,
-        "history": {key: history.get(key, []) for key in
-                    ("loss", "accuracy", "val_loss", "val_accuracy")},
+        "history": {
+            key: history.get(key, []) for key in ("loss", "accuracy", "val_loss", "val_accuracy")
+        },
         "uncertainty": card.get("uncertainty"),
-        "training": {k: v for k, v in card.get("training", {}).items()
-                     if k in ("command", "seconds", "machine", "config")},
+        "training": {
+            k: v
+            for k, v in card.get("training", {}).items()
+            if k in ("command", "seconds", "machine", "config")
+        },
     }
 
 

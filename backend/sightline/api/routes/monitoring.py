@@ -21,8 +21,13 @@ async def monitoring(
     """Request rate, latency, errors, predicted classes, confidence, drift and system
     figures over the window, from the shared history (the same on every replica)."""
     predictor = services.holder.predictor
-    return await asyncio.to_thread(monitoring_report, services.settings, window,
-                                   predictor.class_names, predictor.card.get("baseline", {}))
+    return await asyncio.to_thread(
+        monitoring_report,
+        services.settings,
+        window,
+        predictor.class_names,
+        predictor.card.get("baseline", {}),
+    )
 
 
 @router.get("/metrics", include_in_schema=True)

@@ -36,8 +36,9 @@ async def predict_batch(
     """Classify several images; a bad file gets its own error, the others their answers."""
     limit = services.settings.max_batch_files
     if len(files) > limit:
-        raise TooLarge(f"{len(files)} files sent; the limit is {limit} per batch.",
-                       code="too_many_files")
+        raise TooLarge(
+            f"{len(files)} files sent; the limit is {limit} per batch.", code="too_many_files"
+        )
 
     async def answer(upload: UploadFile) -> dict[str, Any]:
         try:
@@ -45,8 +46,7 @@ async def predict_batch(
             result = await services.predictions.predict(data, upload.filename, endpoint="batch")
             return {**result.as_dict(), "filename": upload.filename}
         except SightlineError as exc:
-            return {"filename": upload.filename,
-                    "error": {"detail": exc.detail, "code": exc.code}}
+            return {"filename": upload.filename, "error": {"detail": exc.detail, "code": exc.code}}
 
     # All at once, so the images share the micro-batcher's batches.
     return {"results": list(await asyncio.gather(*(answer(upload) for upload in files)))}

@@ -20,8 +20,12 @@ def _queue(services: Services) -> JobQueue:
     return JobQueue(services.settings)
 
 
-@router.post("/retrain", status_code=202, dependencies=ADMIN,
-             responses={code: {"model": ErrorBody} for code in (401, 409, 422)})
+@router.post(
+    "/retrain",
+    status_code=202,
+    dependencies=ADMIN,
+    responses={code: {"model": ErrorBody} for code in (401, 409, 422)},
+)
 async def retrain(
     request: RetrainRequest | None = Body(None),
     services: Services = Depends(get_services),
@@ -46,8 +50,12 @@ def retrain_job(job_id: str, services: Services = Depends(get_services)) -> dict
     return job_view(_queue(services).get(job_id))
 
 
-@router.delete("/retrain/{job_id}", response_model=JobOut, dependencies=ADMIN,
-               responses={code: {"model": ErrorBody} for code in (401, 404, 409)})
+@router.delete(
+    "/retrain/{job_id}",
+    response_model=JobOut,
+    dependencies=ADMIN,
+    responses={code: {"model": ErrorBody} for code in (401, 404, 409)},
+)
 def cancel_job(job_id: str, services: Services = Depends(get_services)) -> dict[str, Any]:
     """Cancel a queued job now, or a running one at its next training step."""
     return job_view(_queue(services).cancel(job_id))
