@@ -14,7 +14,8 @@ export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: help setup setup-backend setup-frontend run web web-build serve worker train train-quick eval test test-backend \
-        test-frontend test-e2e lint format clean notebook load bench scale scale-stop compose-check scale-bench
+        test-frontend test-e2e lint format clean notebook load bench bench-model scale scale-stop compose-check \
+        scale-bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -77,9 +78,10 @@ lint: setup-backend ## ruff, mypy (and the dashboard's lint and types)
 	cd backend && ../$(VENV)/bin/mypy sightline
 	cd frontend && npm run lint && npm run typecheck
 
-notebook: setup-backend ## Run the walkthrough notebook top to bottom (quick setting)
+notebook: setup-backend ## Run the walkthrough notebook top to bottom (quick setting; figures in notebook/figures/)
 	$(PY) notebook/build_notebook.py
-	SIGHTLINE_NOTEBOOK_QUICK=1 $(PY) -m sightline.notebook_runner
+	SIGHTLINE_NOTEBOOK_QUICK=$${SIGHTLINE_NOTEBOOK_QUICK:-1} $(PY) -m sightline.notebook_runner \
+	  --output notebook/executed/sightline_walkthrough.ipynb
 
 format: setup-backend ## Format the Python code
 	$(VENV)/bin/ruff format backend
@@ -96,6 +98,9 @@ load: setup-backend ## Load-test the API at $API_URL: make load USERS=100 TIME=6
 
 bench: setup-backend ## Sightline vs model.predict() per request, side by side (bench/results/)
 	$(PY) bench/serve_bench.py --model $(MODEL)
+
+bench-model: setup-backend ## $MODEL's test accuracy, batch-1 latency, throughput, size (bench/results/)
+	$(PY) bench/model_bench.py --model $(MODEL)
 
 # Scale-out (deploy/README.md). nginx listens on $PORT when it is given, else 8080.
 N ?= 2

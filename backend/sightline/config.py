@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     max_zip_files: int = 5000
     max_zip_ratio: float = 200.0
     max_zip_uncompressed_bytes: int = 512 * 1024 * 1024
+    # Grad-CAM maps are drawn at the upload's size up to this many pixels, then scaled
+    # down (same aspect ratio): a 40 MP map would take GBs of memory and half a minute.
+    max_heatmap_pixels: int = 1_000_000
     batch_max_size: int = 64
     batch_max_wait_ms: float = 2.0
     inference_threads: int = 2

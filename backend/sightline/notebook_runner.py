@@ -1,29 +1,54 @@
-"""Runs the walkthrough notebook top to bottom (nbclient), failing on any error, so it
-cannot rot. The kernel is this interpreter (the project's virtual environment)."""
+"""Runs the walkthrough notebook top to bottom (nbclient) and fails on any error, so it
+cannot rot: `make notebook` and backend/tests/test_notebook.py both run it.
+
+    python -m sightline.notebook_runner [--output executed.ipynb] [--timeout 900]
+
+The kernel is this interpreter (the project's virtual environment), whatever kernels
+the user has installed elsewhere. The notebook reads its settings from the environment
+(SIGHTLINE_NOTEBOOK_QUICK, SIGHTLINE_NOTEBOOK_DATA, SIGHTLINE_CIFAR10, ...), which the
+kernel inherits.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 from sightline.config import REPO_ROOT
 
 NOTEBOOK = REPO_ROOT / "notebook" / "sightline_walkthrough.ipynb"
+# Our own name: a user-level "python3" kernelspec (found before the venv's) may point at
+# another Python, without TensorFlow or this package.
+KERNEL_NAME = "sightline"
 
 
 def ensure_kernel() -> str:
-    """A kernelspec pointing at this interpreter, so the notebook runs in our venv."""
+    """Install (idempotently) a kernelspec inside this environment that runs this
+    interpreter, and return its name."""
     from ipykernel.kernelspec import install
 
-    install(user=False, prefix=sys.prefix, kernel_name="python3")
-    return "python3"
+    install(
+        kernel_name=KERNEL_NAME,
+        display_name="Python (Sightline)",
+        prefix=sys.prefix,
+    )
+    return KERNEL_NAME
 
 
-def run_notebook(path: Path = NOTEBOOK, timeout: int = 900, save_to: Path | None = None) -> float:
+def run_notebook(
+    path: Path = NOTEBOOK, *, timeout: int = 900, save_to: Path | None = None
+) -> tuple[nbformat.NotebookNode, float]:
+    """Execute every cell in order (working directory: the notebook's folder).
+
+    Raises CellExecutionError at the first failing cell. ``timeout`` bounds each cell,
+    in seconds. Returns the executed notebook and the wall time.
+    """
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
@@ -32,12 +57,34 @@ def run_notebook(path: Path = NOTEBOOK, timeout: int = 900, save_to: Path | None
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
-    client.execute()
-    if save_to is not None:
-        nbformat.write(notebook, save_to)
-    return time.perf_counter() - start
+    try:
+        client.execute()
+    finally:
+        # Keep what ran, outputs and traceback included, for a look at what failed.
+        if save_to is not None:
+            save_to.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(notebook, save_to)
+    return notebook, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notebook", type=Path, default=NOTEBOOK)
+    parser.add_argument(
+        "--output", type=Path, default=None, help="write the executed notebook here"
+    )
+    parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    args = parser.parse_args(argv)
+    try:
+        _, seconds = run_notebook(args.notebook, timeout=args.timeout, save_to=args.output)
+    except CellExecutionError as error:
+        print(f"{args.notebook.name} failed:\n{error}", file=sys.stderr)
+        return 1
+    print(f"{args.notebook.name} ran top to bottom in {seconds:.0f} s")
+    if args.output is not None:
+        print(f"executed copy: {args.output}")
+    return 0
 
 
 if __name__ == "__main__":
-    seconds = run_notebook(save_to=Path(sys.argv[1]) if len(sys.argv) > 1 else None)
-    print(f"notebook ran top to bottom in {seconds:.0f} s")
+    sys.exit(main())

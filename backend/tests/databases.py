@@ -24,8 +24,11 @@ POSTGRES_URL = os.environ.get("SIGHTLINE_TEST_POSTGRES_URL", "")
 
 DATABASES = [
     pytest.param("sqlite", id="sqlite"),
-    *([pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
-      if POSTGRES_URL else []),
+    *(
+        [pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
+        if POSTGRES_URL
+        else []
+    ),
 ]
 
 

@@ -52,8 +52,15 @@ def db(settings: Settings) -> Settings:
 
 def add_upload(settings: Settings) -> None:
     with session_scope(settings) as session:
-        session.add(TrainingUpload(sha256=uuid.uuid4().hex * 2, class_name="circle",
-                                   size_bytes=1, path="x"))
+        session.add(
+            # "ff…": a hash never held out for evaluation (data.uploads.is_holdout), so it is new.
+            TrainingUpload(
+                sha256=("ff" + uuid.uuid4().hex * 2)[:64],
+                class_name="circle",
+                size_bytes=1,
+                path="x",
+            )
+        )
 
 
 def test_a_queued_job_is_claimed_by_exactly_one_worker(db: Settings) -> None:
@@ -86,14 +93,22 @@ def test_concurrent_promotions_leave_exactly_one_production(db: Settings) -> Non
     with session_scope(db) as session:
         v1 = session.get(ModelVersion, "v1")
         assert v1 is not None
-        session.add(ModelVersion(version="v2", status="candidate", path=str(registry.path("v2")),
-                                 model_sha256=v1.model_sha256, source="retrained"))
+        session.add(
+            ModelVersion(
+                version="v2",
+                status="candidate",
+                path=str(registry.path("v2")),
+                model_sha256=v1.model_sha256,
+                source="retrained",
+            )
+        )
     outcomes = race(lambda i: registry.promote("v1" if i % 2 else "v2").version)
     # Each promotion either won or lost its race cleanly; none left two productions.
     assert all(isinstance(o, str) or _is_conflict(o) for o in outcomes), outcomes
     with session_scope(db) as session:
         production = session.scalars(
-            select(ModelVersion.version).where(ModelVersion.status == "production")).all()
+            select(ModelVersion.version).where(ModelVersion.status == "production")
+        ).all()
     assert len(production) == 1 and registry.production_version() == production[0]
 
 
@@ -132,7 +147,17 @@ def _write_rows(writer: HistoryWriter, count: int) -> list[str]:
 
 
 def _prediction() -> Prediction:
-    return Prediction(id=uuid.uuid4().hex, created_at=datetime.now(UTC), prediction="circle",
-                      class_index=0, confidence=0.9, uncertain=False, model_version="v1",
-                      time_ms=1.0, image_sha256="0" * 64, filename=None, endpoint="predict",
-                      probabilities=[0.9, 0.05, 0.05])
+    return Prediction(
+        id=uuid.uuid4().hex,
+        created_at=datetime.now(UTC),
+        prediction="circle",
+        class_index=0,
+        confidence=0.9,
+        uncertain=False,
+        model_version="v1",
+        time_ms=1.0,
+        image_sha256="0" * 64,
+        filename=None,
+        endpoint="predict",
+        probabilities=[0.9, 0.05, 0.05],
+    )

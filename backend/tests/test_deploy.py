@@ -32,8 +32,9 @@ def compose() -> dict[str, Any]:
 
 
 def render_local(tmp_path: Path, replicas: int = 3) -> str:
-    return render_template(TEMPLATE.read_text(),
-                           nginx_values(StackConfig(replicas=replicas, port=18080), tmp_path))
+    return render_template(
+        TEMPLATE.read_text(), nginx_values(StackConfig(replicas=replicas, port=18080), tmp_path)
+    )
 
 
 def test_local_nginx_config_balances_every_replica(tmp_path: Path) -> None:
@@ -55,8 +56,20 @@ def test_upload_limit_matches_the_api() -> None:
 def test_nginx_accepts_the_rendered_config(tmp_path: Path) -> None:
     conf = tmp_path / "nginx.conf"
     conf.write_text(render_local(tmp_path))
-    result = subprocess.run([str(NGINX), "-t", "-p", f"{tmp_path}/", "-c", str(conf),
-                             "-e", str(tmp_path / "error.log")], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            str(NGINX),
+            "-t",
+            "-p",
+            f"{tmp_path}/",
+            "-c",
+            str(conf),
+            "-e",
+            str(tmp_path / "error.log"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -100,13 +113,18 @@ def test_compose_mirrors_make_scale() -> None:
     assert services["nginx"]["volumes"][0].startswith("./deploy/nginx.conf.template:")
 
 
-@pytest.mark.skipif(shutil.which("check-jsonschema") is None
-                    and not (REPO_ROOT / ".venv/bin/check-jsonschema").exists(),
-                    reason="check-jsonschema is not installed")
+@pytest.mark.skipif(
+    shutil.which("check-jsonschema") is None
+    and not (REPO_ROOT / ".venv/bin/check-jsonschema").exists(),
+    reason="check-jsonschema is not installed",
+)
 def test_compose_file_follows_the_compose_spec() -> None:
     tool = shutil.which("check-jsonschema") or str(REPO_ROOT / ".venv/bin/check-jsonschema")
-    result = subprocess.run([tool, "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [tool, "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -33,7 +33,8 @@ def test_platform_urls_use_the_installed_driver(given: str) -> None:
 
 def test_other_urls_are_kept_as_given(tmp_path: Path) -> None:
     assert Settings(database_url="postgresql+psycopg://u@h/d").resolved_database_url == (
-        "postgresql+psycopg://u@h/d")
+        "postgresql+psycopg://u@h/d"
+    )
     assert Settings(home=tmp_path).resolved_database_url == f"sqlite:///{tmp_path}/sightline.db"
 
 
@@ -43,8 +44,11 @@ def test_replicas_on_separate_machines_migrate_one_database_together(tmp_path: P
     # Separate homes: the file lock cannot help, as on separate machines.
     with fresh_postgres_database() as url:
         processes = [
-            subprocess.Popen([sys.executable, "-c", MIGRATE, str(tmp_path / f"home{i}"), url],
-                             stderr=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                [sys.executable, "-c", MIGRATE, str(tmp_path / f"home{i}"), url],
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             for i in range(4)
         ]
         errors = [process.communicate(timeout=300)[1] for process in processes]

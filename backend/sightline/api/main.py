@@ -31,7 +31,9 @@ from sightline.api.routes import (
     retrain,
     uploads,
 )
+from sightline.api.security import install_security, with_private_tempdir
 from sightline.config import Settings, get_settings
+from sightline.data.uploads import UploadStore
 from sightline.db.session import migrate
 from sightline.ml.registry import ModelRegistry
 from sightline.monitoring import metrics as prometheus
@@ -55,6 +57,7 @@ def build_services(settings: Settings) -> Services:
     migrate(settings)
     registry = ModelRegistry(settings)
     registry.ensure_seeded()
+    UploadStore(settings).remove_partial_files()  # what a killed API left mid-write
     holder = ModelHolder(settings, registry)
     holder.refresh()
     predictions = PredictionService(settings, holder, HistoryWriter(settings))
@@ -91,9 +94,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 prometheus.metrics().model_loaded.labels(services.holder.version).set(0)
 
     app = FastAPI(
-        title="Sightline API", version=__version__, description=DESCRIPTION, lifespan=lifespan
+        title="Sightline API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=with_private_tempdir(settings.home, lifespan),
     )
     app.state.recorder = recorder
+    install_security(app, settings)  # inside CORS: its early errors get CORS headers
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -21,6 +21,10 @@ DEFAULT_MAX_PIXELS = 40_000_000
 ALLOWED_FORMATS = frozenset(
     {"JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP", "ICO", "PPM", "MPO", "DIB", "TGA"}
 )
+# Only these plugins may even parse the header: Pillow otherwise tries every plugin it
+# has (PSD, FLI, SGI, ...), each more parser code exposed to hostile bytes. MPO files
+# open through the JPEG plugin.
+OPENERS = tuple(sorted(ALLOWED_FORMATS - {"MPO"}))
 
 
 def decode_image(
@@ -56,7 +60,7 @@ def _open_checked(data: bytes, *, max_pixels: int, max_frames: int | None) -> Im
         with warnings.catch_warnings():
             # Pillow only warns between max_pixels and 2x; make every bomb an error.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=OPENERS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise TooLarge(f"The image has too many pixels (limit {max_pixels}).") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:

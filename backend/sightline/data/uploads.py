@@ -8,11 +8,14 @@ members, total size and compression ratio; nothing in it is ever extracted by na
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
+import time
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -22,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sightline.config import Settings
 from sightline.data.datasets import IMAGE_SUFFIXES
+from sightline.data.names import display_name, printable
 from sightline.data.preprocessing import image_to_input
 from sightline.db.crud import upload_counts
 from sightline.db.models import TrainingUpload
@@ -45,6 +49,18 @@ class Candidate:
     filename: str
     class_name: str
     data: bytes
+
+
+# What zipfile raises on hostile archives; all of them mean "refuse this member".
+ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    zlib.error,
+)
 
 
 def is_zip(data: bytes) -> bool:
@@ -83,6 +99,18 @@ class UploadStore:
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
+    def remove_partial_files(self, older_than_seconds: float = 600.0) -> list[Path]:
+        """Delete the temporary files of writers that were killed mid-write. Only old
+        ones: another process sharing this home may be writing a fresh one right now."""
+        cutoff = time.time() - older_than_seconds
+        removed = []
+        for path in self.root.glob("*/.*.tmp-*"):
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
+        return removed
+
     # ------------------------------------------------------------------ internals
 
     def _candidates(
@@ -93,7 +121,7 @@ class UploadStore:
         known: list[str],
         report: UploadReport,
     ) -> Iterator[Candidate]:
-        name = PurePosixPath(filename or "upload").name[:255]
+        name = display_name(filename) or "upload"
         if is_zip(data):
             if class_name is not None:
                 report.reject(
@@ -115,7 +143,7 @@ class UploadStore:
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
             infos = [info for info in archive.infolist() if not info.is_dir()]
-        except (zipfile.BadZipFile, ValueError) as exc:
+        except ZIP_READ_ERRORS as exc:
             report.reject(name, f"The zip could not be read: {exc}.")
             return
         if len(infos) > s.max_zip_files:
@@ -130,7 +158,7 @@ class UploadStore:
                 code="zip_too_large",
             )
         for info in infos:
-            member = f"{name}:{info.filename}"
+            member = printable(f"{name}:{info.filename}")
             if _unsafe_member(info.filename):
                 report.reject(member, "Unsafe path in the zip (absolute or '..'); skipped.")
                 continue
@@ -151,7 +179,14 @@ class UploadStore:
                     member, f"Unknown class {class_name!r}. Known classes: {', '.join(known)}."
                 )
                 continue
-            yield Candidate(member, class_name, archive.read(info))
+            try:
+                content = archive.read(info)
+            except ZIP_READ_ERRORS as exc:
+                # A CRC that fails (a member inflating past its declared size stops at
+                # that size, then fails here), encryption, an unknown compression.
+                report.reject(member, f"The member could not be read: {exc}.")
+                continue
+            yield Candidate(member, class_name, content)
 
     def _store(self, candidate: Candidate, report: UploadReport) -> None:
         s = self.settings

@@ -13,10 +13,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, Update, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from sightline.config import Settings
 from sightline.data.uploads import is_holdout
@@ -26,6 +27,12 @@ from sightline.errors import Conflict, InvalidField, NotFound
 
 ACTIVE = ("queued", "running")
 FINISHED = ("completed", "rejected", "failed", "cancelled")
+
+
+def _rows_changed(session: Session, statement: Update) -> int:
+    """How many rows a conditional UPDATE changed: 0 means another process won."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return int(result.rowcount)
 
 
 def now() -> datetime:
@@ -150,7 +157,8 @@ class JobQueue:
             )
             if job_id is None:
                 return None
-            claimed = session.execute(
+            claimed = _rows_changed(
+                session,
                 update(RetrainJob)
                 .where(RetrainJob.id == job_id, RetrainJob.status == "queued")
                 .values(
@@ -159,8 +167,8 @@ class JobQueue:
                     started_at=now(),
                     heartbeat_at=now(),
                     message="Starting.",
-                )
-            ).rowcount  # type: ignore[attr-defined]
+                ),
+            )
         return self.get(job_id) if claimed == 1 else None
 
     def report(self, job_id: str, worker_id: str, **values: Any) -> bool:
@@ -170,16 +178,17 @@ class JobQueue:
         """
         with session_scope(self.settings) as session:
             return bool(
-                session.execute(
+                _rows_changed(
+                    session,
                     update(RetrainJob)
                     .where(
                         RetrainJob.id == job_id,
                         RetrainJob.status == "running",
                         RetrainJob.worker_id == worker_id,
                     )
-                    .values(heartbeat_at=now(), **values)
-                ).rowcount
-            )  # type: ignore[attr-defined]
+                    .values(heartbeat_at=now(), **values),
+                )
+            )
 
     def should_stop(self, job_id: str, worker_id: str) -> bool:
         """True when cancellation was asked for, or the job is no longer this worker's."""
@@ -232,7 +241,8 @@ class JobQueue:
         # Conditional: a worker finishing at this very moment keeps its own verdict.
         with session_scope(self.settings) as session:
             return bool(
-                session.execute(
+                _rows_changed(
+                    session,
                     update(RetrainJob)
                     .where(
                         RetrainJob.id == job_id,
@@ -245,6 +255,6 @@ class JobQueue:
                         error="worker lost",
                         message="The worker stopped while training (crash or restart); "
                         "the production model was not changed.",
-                    )
-                ).rowcount
-            )  # type: ignore[attr-defined]
+                    ),
+                )
+            )

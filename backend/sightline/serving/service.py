@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from sightline.config import Settings
+from sightline.data.names import display_name
 from sightline.data.preprocessing import decode_image, image_to_input, resize_for_model
 from sightline.db.models import Prediction as PredictionRow
 from sightline.ml.explain import heatmap_png_base64
@@ -118,7 +119,7 @@ class PredictionService:
         cam = predictor.gradcam().heatmap(
             resize_for_model(image, predictor.input_size), class_index
         )
-        return heatmap_png_base64(cam, image.size)
+        return heatmap_png_base64(cam, fit_within(image.size, self.settings.max_heatmap_pixels))
 
     async def infer(self, predictor: Predictor, image: np.ndarray) -> np.ndarray:
         return await self.batcher.predict(predictor, image)
@@ -155,7 +156,19 @@ class PredictionService:
             model_version=result.model_version,
             time_ms=result.time_ms,
             image_sha256=sha256,
-            filename=(filename or "")[:255] or None,
+            filename=display_name(filename),
             endpoint=endpoint,
             probabilities=[round(p, 6) for p in result.probabilities.values()],
         )
+
+
+def fit_within(size: tuple[int, int], max_pixels: int) -> tuple[int, int]:
+    """``size`` (width, height), scaled down to at most ``max_pixels``, same aspect."""
+    width, height = size
+    if width * height <= max_pixels:
+        return size
+    scale = (max_pixels / (width * height)) ** 0.5
+    # A side scaled below one pixel stays one pixel; the other then takes the rest.
+    new_width = max(1, int(width * scale))
+    new_height = max(1, min(int(height * scale), max_pixels // new_width))
+    return max(1, min(new_width, max_pixels // new_height)), new_height
