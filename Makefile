@@ -72,11 +72,16 @@ test-e2e: setup-backend web-build ## Browser tests: real API + worker + dashboar
 
 test: test-backend test-frontend ## All tests
 
-lint: setup-backend ## ruff, mypy (and the dashboard's lint and types)
-	$(VENV)/bin/ruff check backend
-	$(VENV)/bin/ruff format --check backend
+# The Python that `make lint` checks and `make format` formats: backend/ with its own
+# settings (backend/pyproject.toml), the rest with ruff.toml, which extends them.
+PY_LINTED := backend bench locustfile.py notebook/build_notebook.py .ci
+
+lint: setup-backend ## ruff, mypy, the dashboard's lint and types, and the dependency audit
+	$(VENV)/bin/ruff check $(PY_LINTED)
+	$(VENV)/bin/ruff format --check $(PY_LINTED)
 	cd backend && ../$(VENV)/bin/mypy sightline
 	cd frontend && npm run lint && npm run typecheck
+	$(PY) .ci/audit.py
 
 notebook: setup-backend ## Run the walkthrough notebook top to bottom (quick setting; figures in notebook/figures/)
 	$(PY) notebook/build_notebook.py
@@ -84,8 +89,8 @@ notebook: setup-backend ## Run the walkthrough notebook top to bottom (quick set
 	  --output notebook/executed/sightline_walkthrough.ipynb
 
 format: setup-backend ## Format the Python code
-	$(VENV)/bin/ruff format backend
-	$(VENV)/bin/ruff check --fix backend
+	$(VENV)/bin/ruff format $(PY_LINTED)
+	$(VENV)/bin/ruff check --fix $(PY_LINTED)
 
 USERS ?= 100
 SPAWN ?= 20

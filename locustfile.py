@@ -115,6 +115,7 @@ def load_images(count: int) -> list[tuple[str, bytes]]:
 
 def generated_images(count: int) -> list[tuple[str, bytes]]:
     import numpy as np
+
     from sightline.data.synthetic import SHAPES, draw_shape
 
     rng = np.random.default_rng(0)

@@ -22,6 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 from fastapi import FastAPI, File, UploadFile
 from PIL import Image
+
 from sightline.ml.artifacts import load_model
 
 MODEL_DIR = Path(os.environ.get("BASELINE_MODEL_DIR", "models/cifar10"))

@@ -28,8 +28,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -43,14 +41,13 @@ from typing import Any
 import httpx
 import psutil
 
-REPO = Path(__file__).resolve().parents[1]
+from common import PYTHON, REPO, free_port, stop_process, wait_healthy
+
 sys.path.insert(0, str(REPO / "backend"))
 
 # The corpus lives with the tests, so both send the same files and judge them alike.
 corpus = importlib.import_module("tests.hostile.corpus")
 
-PYTHON = sys.executable
-STARTUP_S = 300
 RSS_TARGET_MB = 200
 WRITE_CALLS = (
     "open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,unlink,unlinkat,"
@@ -116,13 +113,9 @@ def main() -> None:
 def quick_model(out: Path) -> Path:
     """A quick model on synthetic shapes, when no trained model is at --model."""
     sightline = [PYTHON, "-m", "sightline.cli"]
-    print(
-        "No model at --model: training a quick one on synthetic shapes...", flush=True
-    )
+    print("No model at --model: training a quick one on synthetic shapes...", flush=True)
     data, model = out / "shapes", out / "model"
-    subprocess.run(
-        [*sightline, "demo-data", str(data)], check=True, stdout=subprocess.DEVNULL
-    )
+    subprocess.run([*sightline, "demo-data", str(data)], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(
         [*sightline, "train", "--quick", "--data", str(data), "--out", str(model)],
         check=True,
@@ -131,17 +124,8 @@ def quick_model(out: Path) -> Path:
     return model
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
-def serve(
-    home: Path, model: Path, token: str, out: Path
-) -> Iterator[tuple[str, psutil.Process]]:
+def serve(home: Path, model: Path, token: str, out: Path) -> Iterator[tuple[str, psutil.Process]]:
     """`sightline serve` under strace (when installed), its output in out/server.log."""
     port = free_port()
     env = {
@@ -151,9 +135,7 @@ def serve(
         "SIGHTLINE_ADMIN_TOKEN": token,
         "SIGHTLINE_ADMIN_RATE_LIMIT_PER_MINUTE": "100000",
     }
-    env.pop(
-        "PROMETHEUS_MULTIPROC_DIR", None
-    )  # the server keeps its metrics in its home
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the server keeps its metrics in its home
     command = [PYTHON, "-m", "sightline.cli", "serve", "--port", str(port)]
     if shutil.which("strace"):
         command = [
@@ -175,10 +157,12 @@ def serve(
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, launcher)
+        wait_healthy(url, launcher, log=out / "server.log")
         yield url, server_process(launcher)
     finally:
-        stop(launcher)
+        if launcher.poll() is None:
+            # To the server itself: under strace, it then writes under the trace.
+            stop_process(launcher, signal_pid=server_process(launcher).pid)
 
 
 def server_process(launcher: subprocess.Popen[bytes]) -> psutil.Process:
@@ -186,30 +170,6 @@ def server_process(launcher: subprocess.Popen[bytes]) -> psutil.Process:
     process = psutil.Process(launcher.pid)
     children = process.children()
     return children[0] if process.name() == "strace" and children else process
-
-
-def wait_healthy(url: str, launcher: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        if launcher.poll() is not None:
-            raise SystemExit("the server exited during start-up; see server.log")
-        try:
-            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("the server never became healthy")
-
-
-def stop(launcher: subprocess.Popen[bytes]) -> None:
-    if launcher.poll() is None:
-        server_process(launcher).send_signal(signal.SIGTERM)
-        try:
-            launcher.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            launcher.kill()
-            launcher.wait()
 
 
 class RssSampler:
@@ -248,9 +208,7 @@ def run_pass(url: str, token: str, class_name: str, figures: Figures) -> None:
             headers = admin if endpoint.admin else {}
             for case in corpus.file_cases(class_name):
                 params = {} if case.zip else endpoint.params
-                files = [
-                    (endpoint.field, (case.filename, case.data, case.content_type))
-                ]
+                files = [(endpoint.field, (case.filename, case.data, case.content_type))]
                 answer = send(
                     client,
                     figures,
@@ -345,16 +303,12 @@ def report(figures: Figures, out: Path) -> None:
         f"\nHostile corpus x{figures.repetitions} against a real `sightline serve` "
         f"({figures.requests_per_pass} requests a pass, model {figures.model})"
     )
-    print(
-        f"  5xx answers:                 {figures.five_xx} of {figures.answers} (target 0)"
-    )
+    print(f"  5xx answers:                 {figures.five_xx} of {figures.answers} (target 0)")
     print(f"  answers the judge finds wrong: {len(figures.wrong)}")
     for problem in figures.wrong[:20]:
         print(f"    - {problem}")
     if figures.transport_errors:
-        print(
-            f"  connections closed before an answer: {sum(figures.transport_errors.values())}"
-        )
+        print(f"  connections closed before an answer: {sum(figures.transport_errors.values())}")
         for key, n in sorted(figures.transport_errors.items()):
             print(f"    - {key} x{n}")
     print(f"  healthy after every pass:    {not figures.unhealthy_after_pass}")
@@ -364,16 +318,12 @@ def report(figures: Figures, out: Path) -> None:
         f"growth {growth:.0f} MB (target < {RSS_TARGET_MB})"
     )
     if outside is None:
-        print(
-            "  written outside $SIGHTLINE_HOME: not checked (strace is not installed)"
-        )
+        print("  written outside $SIGHTLINE_HOME: not checked (strace is not installed)")
     else:
         print(f"  written outside $SIGHTLINE_HOME: {len(outside)} paths (target 0)")
         for path in outside[:20]:
             print(f"    - {path}")
-    print(
-        f"  admin token in the server's output: {'YES' if figures.token_in_output else 'no'}"
-    )
+    print(f"  admin token in the server's output: {'YES' if figures.token_in_output else 'no'}")
     print(f"Results: {out}")
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 from rich.table import Table
+
 from sightline.config import REPO_ROOT, get_settings
 from sightline.data.datasets import Dataset, load_dataset
 from sightline.ml.artifacts import MODEL_FILE

@@ -33,7 +33,6 @@ import asyncio
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,11 +48,10 @@ import httpx
 import numpy as np
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[1]
-SIGHTLINE = str(Path(sys.executable).with_name("sightline"))
+from common import REPO, SIGHTLINE, free_port, stop_processes, wait_healthy
+
 DEFAULT_CIFAR10 = "/work/shared/datasets/cifar10-jpg.zip"
 TOKEN = "retrain-bench-token"
-HEALTH_TIMEOUT_S = 300
 JOB_TIMEOUT_S = 1800
 REQUEST_TIMEOUT_S = 30
 TARGET_SECONDS = 180
@@ -91,11 +89,7 @@ def cifar10_members(source: str, split: str) -> dict[str, list[str]]:
     by_class: dict[str, list[str]] = {}
     for name in names:
         parts = PurePosixPath(name).parts
-        if (
-            len(parts) >= 3
-            and parts[-3] == split
-            and name.lower().endswith((".jpg", ".png"))
-        ):
+        if len(parts) >= 3 and parts[-3] == split and name.lower().endswith((".jpg", ".png")):
             by_class.setdefault(parts[-2], []).append(name)
     return {c: sorted(v) for c, v in sorted(by_class.items())}
 
@@ -109,9 +103,7 @@ def lowlight(data: bytes, rng: np.random.Generator) -> bytes:
     return buffer.getvalue()
 
 
-def upload_images(
-    source: str, n: int, shift: str
-) -> dict[str, list[tuple[str, bytes]]]:
+def upload_images(source: str, n: int, shift: str) -> dict[str, list[tuple[str, bytes]]]:
     """``n`` training images, the same number per class, by class."""
     members = cifar10_members(source, "train")
     per_class = max(1, n // len(members))
@@ -131,21 +123,13 @@ def upload_images(
 
 
 def predict_images(source: str, n: int = 200) -> list[bytes]:
-    members = [
-        name for names in cifar10_members(source, "test").values() for name in names
-    ]
+    members = [name for names in cifar10_members(source, "test").values() for name in names]
     picks = np.random.default_rng(1).choice(len(members), n, replace=False)
     with zipfile.ZipFile(source) as archive:
         return [archive.read(members[i]) for i in picks]
 
 
 # --------------------------------------------------------------------------- processes
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -181,35 +165,13 @@ def sightline(args: argparse.Namespace, home: Path, port: int) -> Iterator[str]:
         for name, command in commands.items():
             with open(logs / f"{name}.log", "wb") as log:
                 processes.append(
-                    subprocess.Popen(
-                        command, env=env, stdout=log, stderr=subprocess.STDOUT
-                    )
+                    subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
                 )
         base = f"http://127.0.0.1:{port}"
-        wait_healthy(base, processes[0], logs / "api.log")
+        wait_healthy(base, processes[0], log=logs / "api.log")
         yield base
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.time() + HEALTH_TIMEOUT_S
-    while time.time() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"The API exited; see {log}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    sys.exit(f"The API did not become healthy in {HEALTH_TIMEOUT_S} s; see {log}")
+        stop_processes(processes)  # side by side: SIGTERM to both, then up to 60 s each
 
 
 # --------------------------------------------------------------------------- load
@@ -238,9 +200,7 @@ async def drive(base: str, images: list[bytes], rps: float, until: Any) -> list[
     """Send predictions at ``rps`` on schedule until ``until()`` is true (checked
     every second, in a thread: it may do HTTP itself)."""
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(
-        base_url=base, timeout=REQUEST_TIMEOUT_S, limits=limits
-    ) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S, limits=limits) as client:
         started = time.perf_counter()
         tasks: list[asyncio.Task[Answer]] = []
         next_check = started
@@ -254,17 +214,13 @@ async def drive(base: str, images: list[bytes], rps: float, until: Any) -> list[
             due = started + i / rps
             if due > now:
                 await asyncio.sleep(due - now)
-            tasks.append(
-                asyncio.create_task(_predict(client, images[i % len(images)], started))
-            )
+            tasks.append(asyncio.create_task(_predict(client, images[i % len(images)], started)))
             i += 1
         return list(await asyncio.gather(*tasks))
 
 
 def summarise(answers: list[Answer]) -> LoadSummary:
-    latencies = (
-        np.array([a.latency_ms for a in answers if a.ok]) if answers else np.zeros(1)
-    )
+    latencies = np.array([a.latency_ms for a in answers if a.ok]) if answers else np.zeros(1)
     span = max(a.sent_at for a in answers) if answers else 0.0
     versions: dict[str, int] = {}
     for answer in answers:
@@ -333,9 +289,7 @@ def seconds_between(start: str | None, end: str | None) -> float | None:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     load_before = os.getloadavg()
-    print(
-        f"Preparing {args.uploads} upload images ({args.shift}) and predict images ..."
-    )
+    print(f"Preparing {args.uploads} upload images ({args.shift}) and predict images ...")
     uploads = upload_images(args.cifar10, args.uploads, args.shift)
     images = predict_images(args.cifar10)
     with (
@@ -345,9 +299,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         production = httpx.get(f"{base}/health").json()["model_version"]
         print(f"API up, serving {production}; uploading ...")
         uploaded = upload(base, uploads)
-        print(
-            f"Uploaded: {uploaded}. Idle load: {args.rps} rps for {args.idle_seconds} s ..."
-        )
+        print(f"Uploaded: {uploaded}. Idle load: {args.rps} rps for {args.idle_seconds} s ...")
         asyncio.run(_timed(base, images, args.rps, 5))  # warm-up, not counted
         idle = summarise(asyncio.run(_timed(base, images, args.rps, args.idle_seconds)))
         response = httpx.post(
@@ -357,9 +309,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         response.raise_for_status()
         watch = JobWatch(base, response.json()["job_id"])
-        print(
-            f"Job {watch.url.rsplit('/', 1)[1]} queued; load at {args.rps} rps until it ends ..."
-        )
+        print(f"Job {watch.url.rsplit('/', 1)[1]} queued; load at {args.rps} rps until it ends ...")
         training = summarise(asyncio.run(drive(base, images, args.rps, watch.finished)))
         job = watch.job
     return {
@@ -395,9 +345,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-async def _timed(
-    base: str, images: list[bytes], rps: float, seconds: float
-) -> list[Answer]:
+async def _timed(base: str, images: list[bytes], rps: float, seconds: float) -> list[Answer]:
     end = time.time() + seconds
     return await drive(base, images, rps, lambda: time.time() >= end)
 
@@ -457,9 +405,7 @@ def report(result: dict[str, Any]) -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=REPO / "models" / "cifar10")
-    parser.add_argument(
-        "--cifar10", default=os.environ.get("SIGHTLINE_CIFAR10", DEFAULT_CIFAR10)
-    )
+    parser.add_argument("--cifar10", default=os.environ.get("SIGHTLINE_CIFAR10", DEFAULT_CIFAR10))
     parser.add_argument("--cache-dir", type=Path, default=REPO / "var" / "cache")
     parser.add_argument("--uploads", type=int, default=500)
     parser.add_argument("--shift", choices=("lowlight", "none"), default="lowlight")

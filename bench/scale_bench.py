@@ -26,14 +26,12 @@ Results (Locust CSVs, nginx logs, summary.md, summary.json) go to
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -43,16 +41,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sightline.config import Settings
-from sightline.db.models import ModelVersion, Prediction
-from sightline.db.session import session_scope
-from sightline.ops.scale import Stack, StackConfig, http_json
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-REPO = Path(__file__).resolve().parents[1]
-LOCUST = str(Path(sys.executable).with_name("locust"))
+from common import (
+    REPO,
+    LocustTotals,
+    free_port,
+    locust_command,
+    locust_env,
+    locust_totals,
+)
+from sightline.config import Settings
+from sightline.db.models import ModelVersion, Prediction
+from sightline.db.session import session_scope
+from sightline.ops.scale import Stack, StackConfig, http_json
+
 TOKEN = "scale-bench-token"
 PROMOTE_AT_S = 10
 ACCESS = re.compile(
@@ -61,16 +66,8 @@ ACCESS = re.compile(
 )
 
 
-@dataclass
-class Load:
-    requests: int
-    failures: int
-    rps: float
-    p50: float
-    p95: float
-    p99: float
-    answered: int  # 200 answers Locust saw over the whole run, ramp-up included
-
+@dataclass(frozen=True)
+class Load(LocustTotals):
     @property
     def failed_pct(self) -> float:
         return 100 * self.failures / self.requests if self.requests else 0.0
@@ -120,21 +117,11 @@ def new_database(server_url: str) -> str:
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 # --------------------------------------------------------------------------- stacks
 
 
 @contextmanager
-def stack(
-    args: argparse.Namespace, run: Run, database_url: str | None, out: Path
-) -> Any:
+def stack(args: argparse.Namespace, run: Run, database_url: str | None, out: Path) -> Any:
     """A running stack of ``run.replicas``; on exit a graceful stop, then ``run.rows``."""
     replicas = run.replicas
     home = Path(tempfile.mkdtemp(prefix="sightline-scale-"))
@@ -153,9 +140,7 @@ def stack(
         web=False,
         env=env,
     )
-    settings = Settings(
-        home=home, database_url=database_url, model_dir=args.model.resolve()
-    )
+    settings = Settings(home=home, database_url=database_url, model_dir=args.model.resolve())
     running = Stack(settings, config)
     running.start()
     try:
@@ -188,38 +173,20 @@ def history_rows(running: Stack) -> int:
 def start_locust(
     url: str, args: argparse.Namespace, seconds: float, prefix: Path, reset_stats: bool
 ) -> subprocess.Popen[bytes]:
-    command = [
-        LOCUST,
-        "-f",
-        str(REPO / "locustfile.py"),
-        "PredictionClient",
-        "--headless",
-        "-u",
-        str(args.users),
-        "-r",
-        str(max(1.0, args.users / 5)),
-        "-t",
-        f"{int(seconds)}s",
-        "--host",
+    command = locust_command(
         url,
-        "--pacing",
-        str(args.pacing),
-        "--only-summary",
-        "--csv",
-        str(prefix),
-        "--loglevel",
-        "WARNING",
+        args.users,
+        seconds,
+        prefix,
+        pacing=args.pacing,
+        reset_stats=reset_stats,  # measure after the ramp-up
         # At the end, users finish the request they are in: every answer is counted.
-        "--stop-timeout",
-        "60",
-    ]
-    if reset_stats:
-        command.append("--reset-stats")  # measure after the ramp-up
-    env = {**os.environ, "SIGHTLINE_LOAD_COUNT_FILE": f"{prefix}_answered.json"}
+        stop_timeout=60,
+    )
     return subprocess.Popen(
         command,
         cwd=REPO,
-        env=env,
+        env=locust_env(prefix),
         stdout=subprocess.DEVNULL,
         stderr=open(f"{prefix}_locust.log", "w"),
     )
@@ -227,18 +194,7 @@ def start_locust(
 
 def finish_locust(process: subprocess.Popen[bytes], prefix: Path) -> Load:
     process.wait()
-    with open(f"{prefix}_stats.csv") as handle:
-        row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
-    answered = json.loads(Path(f"{prefix}_answered.json").read_text())["predictions"]
-    return Load(
-        requests=int(row["Request Count"]),
-        failures=int(row["Failure Count"]),
-        rps=float(row["Requests/s"]),
-        p50=float(row["50%"]),
-        p95=float(row["95%"]),
-        p99=float(row["99%"]),
-        answered=int(answered),
-    )
+    return Load(**asdict(locust_totals(prefix)))
 
 
 def public(running: Stack) -> str:
@@ -266,9 +222,7 @@ def throughput(
     return run
 
 
-def failover(
-    args: argparse.Namespace, database: str, url: str | None, out: Path
-) -> Run:
+def failover(args: argparse.Namespace, database: str, url: str | None, out: Path) -> Run:
     run = Run(database, "failover", args.replicas)
     folder = out / f"{database}-failover"
     folder.mkdir()
@@ -280,9 +234,7 @@ def failover(
         # Longer than the other runs: the killed replica takes a while to come back.
         promotion(running, run, "idle")
         started = time.monotonic()
-        load = start_locust(
-            public(running), args, args.time + 60, folder / "load", False
-        )
+        load = start_locust(public(running), args, args.time + 60, folder / "load", False)
         time.sleep(PROMOTE_AT_S)  # all users on
         promotion(running, run, "load")
         time.sleep(max(0.0, started + args.time / 2 - time.monotonic()))
@@ -300,10 +252,7 @@ def wait_back(running: Stack, port: int, old_pid: int, since: float) -> float:
     """Seconds from the kill until the restarted replica answers /health with 200."""
     while True:
         pid = running.pid(f"api-{port}")
-        if (
-            pid not in (0, old_pid)
-            and http_json(f"http://127.0.0.1:{port}/health")[0] == 200
-        ):
+        if pid not in (0, old_pid) and http_json(f"http://127.0.0.1:{port}/health")[0] == 200:
             return time.time() - since
         time.sleep(0.2)
 
@@ -315,11 +264,7 @@ def access_log(folder: Path) -> list[dict[str, str]]:
 
 def nginx_answered(folder: Path) -> int:
     """Predictions nginx passed back with 200: a cross-check of Locust's count."""
-    return sum(
-        1
-        for x in access_log(folder)
-        if x["uri"] == "/api/predict" and x["status"] == "200"
-    )
+    return sum(1 for x in access_log(folder) if x["uri"] == "/api/predict" and x["status"] == "200")
 
 
 def nginx_view(folder: Path, victim: int, killed_at: float) -> dict[str, Any]:
@@ -343,9 +288,7 @@ def nginx_view(folder: Path, victim: int, killed_at: float) -> dict[str, Any]:
     return {
         "nginx_noticed_after_s": None if noticed is None else noticed - killed_at,
         "failed_5xx_total": len(failed),
-        "failed_after_noticed": sum(
-            1 for x in failed if noticed and request_start(x) > noticed
-        ),
+        "failed_after_noticed": sum(1 for x in failed if noticed and request_start(x) > noticed),
         "replayed_on_another_replica": sum(1 for x in lines if "," in x["addrs"]),
         "victim_served_again_after_s": None if back is None else back - killed_at,
     }
@@ -384,9 +327,7 @@ def promotion(running: Stack, run: Run, when: str) -> None:
             headers={"Authorization": f"Bearer {TOKEN}"},
         )
         urllib.request.urlopen(request, timeout=60).read()
-        seconds = [
-            wait_version(url, version) - started for url in running.replica_urls()
-        ]
+        seconds = [wait_version(url, version) - started for url in running.replica_urls()]
         run.extra[f"promote_{version}_{when}_s"] = seconds
         time.sleep(2)
 
@@ -515,9 +456,7 @@ def main() -> None:
         help="seconds between a user's requests (0: back to back)",
     )
     parser.add_argument("--time", type=int, default=60, help="seconds per load run")
-    parser.add_argument(
-        "--port", type=int, default=18080, help="nginx; replicas follow"
-    )
+    parser.add_argument("--port", type=int, default=18080, help="nginx; replicas follow")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument(
         "--no-throughput",

@@ -23,18 +23,15 @@ Results (Locust CSV + HTML, a JSON summary, the table as Markdown) go to
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
 import resource
-import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -43,26 +40,26 @@ from typing import Any
 
 import psutil
 
-REPO = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
-LOCUST = str(Path(PYTHON).with_name("locust"))
-HEALTH_TIMEOUT_S = 300
+from common import (
+    PYTHON,
+    REPO,
+    LocustTotals,
+    locust_command,
+    locust_env,
+    locust_totals,
+    stop_process,
+    wait_healthy,
+)
+
 # Locust's default: long enough that a slow server shows as slow, not as failures.
 REQUEST_TIMEOUT_S = 60
 
 
-@dataclass
-class LoadResult:
-    requests: int
-    failures: int
-    rps: float
-    p50: float
-    p95: float
-    p99: float
+@dataclass(frozen=True)
+class LoadResult(LocustTotals):
     loadgen_cores: float  # CPU the Locust process used, in cores
     server_cores: float
     users: int
-    answered: int  # 200 answers to predictions over the whole run, ramp-up included
 
     @property
     def failure_rate(self) -> float:
@@ -88,6 +85,7 @@ class ServerResult:
 def model_limit(model_dir: Path, seconds: float = 5.0) -> dict[str, float]:
     """Images/s of compiled batch-64 calls and the batch-1 latency, in this process."""
     import numpy as np
+
     from sightline.config import Settings
     from sightline.serving.predictor import Predictor, configure_threads
 
@@ -141,7 +139,8 @@ def server(kind: str, model_dir: Path, port: int, home: Path) -> Iterator[psutil
         if kind == "sightline"
         else ["bench.baseline_server:app"]
     )
-    log = open(home / f"{kind}.log", "w")  # noqa: SIM115 - closed below
+    log_path = home / f"{kind}.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
             PYTHON,
@@ -162,31 +161,11 @@ def server(kind: str, model_dir: Path, port: int, home: Path) -> Iterator[psutil
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_healthy(f"http://127.0.0.1:{port}/health", process)
+        wait_healthy(f"http://127.0.0.1:{port}", process, log=log_path)
         yield psutil.Process(process.pid)
     finally:
-        process.send_signal(signal.SIGTERM)  # graceful: Sightline flushes its history
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)  # SIGTERM first: Sightline flushes its history
         log.close()
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + HEALTH_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}; see its log")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} not healthy after {HEALTH_TIMEOUT_S} s")
 
 
 def idle_rss_mb(process: psutil.Process) -> float:
@@ -200,40 +179,21 @@ def idle_rss_mb(process: psutil.Process) -> float:
 def run_locust(
     url: str, users: int, seconds: int, pacing: float, prefix: Path, server_process: psutil.Process
 ) -> LoadResult:
-    spawn_rate = max(1.0, users / 5)  # all users in about 5 s; stats restart then
-    command = [
-        LOCUST,
-        "-f",
-        str(REPO / "locustfile.py"),
-        "PredictionClient",
-        "--headless",
-        "-u",
-        str(users),
-        "-r",
-        str(spawn_rate),
-        "-t",
-        f"{seconds}s",
-        "--host",
+    # All users on in about 5 s; the stats restart then.
+    command = locust_command(
         url,
-        "--request-timeout",
-        str(REQUEST_TIMEOUT_S),
-        "--pacing",
-        str(pacing),
-        "--reset-stats",
-        "--only-summary",
-        "--csv",
-        str(prefix),
-        "--html",
-        f"{prefix}.html",
-        "--loglevel",
-        "WARNING",
-    ]
+        users,
+        seconds,
+        prefix,
+        pacing=pacing,
+        reset_stats=True,
+        html=True,
+        request_timeout=REQUEST_TIMEOUT_S,
+    )
     server_before = _cpu_seconds(server_process)
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    count_file = Path(f"{prefix}_answered.json")
-    env = {**os.environ, "SIGHTLINE_LOAD_COUNT_FILE": str(count_file)}
-    subprocess.run(command, check=False, cwd=REPO, env=env, capture_output=True)
+    subprocess.run(command, check=False, cwd=REPO, env=locust_env(prefix), capture_output=True)
     wall = time.monotonic() - start
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     loadgen = (
@@ -242,32 +202,17 @@ def run_locust(
         + children_after.ru_stime
         - children_before.ru_stime
     )
-    stats = _aggregated_row(Path(f"{prefix}_stats.csv"))
     return LoadResult(
-        requests=int(stats["Request Count"]),
-        failures=int(stats["Failure Count"]),
-        rps=float(stats["Requests/s"]),
-        p50=float(stats["50%"]),
-        p95=float(stats["95%"]),
-        p99=float(stats["99%"]),
+        **asdict(locust_totals(prefix)),
         loadgen_cores=loadgen / wall,
         server_cores=(_cpu_seconds(server_process) - server_before) / wall,
         users=users,
-        answered=int(json.loads(count_file.read_text())["predictions"]),
     )
 
 
 def _cpu_seconds(process: psutil.Process) -> float:
     times = process.cpu_times()
     return float(times.user + times.system)
-
-
-def _aggregated_row(path: Path) -> dict[str, str]:
-    with open(path) as handle:
-        for row in csv.DictReader(handle):
-            if row["Name"] == "Aggregated":
-                return row
-    raise RuntimeError(f"no Aggregated row in {path}")
 
 
 # --- Sightline's own records ----------------------------------------------------------

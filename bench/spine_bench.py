@@ -7,9 +7,9 @@ server-side predict latency.
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,16 +19,13 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+
+from common import free_port, stop_process, wait_healthy
 from sightline.config import REPO_ROOT
 from sightline.data.datasets import load_dataset
 
 N_IMAGES = 100
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+HEALTH_TIMEOUT_S = 180
 
 
 def time_dataset_load(source: str, cache: Path) -> tuple[float, float]:
@@ -54,23 +51,16 @@ def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SIGHTLINE_HOME": str(home), "SIGHTLINE_ADMIN_TOKEN": "bench"}
     return subprocess.Popen(
         [sys.executable, "-m", "sightline.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
-def wait_healthy(base: str, timeout: float = 180) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError("server did not become healthy")
-
-
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()  # no options: --help only
     source = os.environ.get("SIGHTLINE_CIFAR10")
     if not source or not source.endswith(".zip"):
         sys.exit("Set SIGHTLINE_CIFAR10 to the CIFAR-10 image-folder zip.")
@@ -81,26 +71,29 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         server = start_server(Path(tmp) / "home", port)
         try:
-            wait_healthy(base)
+            wait_healthy(base, server, timeout=HEALTH_TIMEOUT_S)
             images = test_images(source, N_IMAGES)
             right, times, ids = 0, [], []
             with httpx.Client(base_url=base, timeout=30) as client:
                 for name, data, label in images:
-                    body = client.post("/api/predict",
-                                       files={"file": (Path(name).name, io.BytesIO(data))}).json()
+                    body = client.post(
+                        "/api/predict", files={"file": (Path(name).name, io.BytesIO(data))}
+                    ).json()
                     right += body["prediction"] == label
                     times.append(body["time_ms"])
                     ids.append(body["id"])
                 history = client.get("/api/predictions", params={"limit": 500}).json()
             stored = {item["id"] for item in history["items"]}
             print(f"HTTP accuracy on {N_IMAGES} CIFAR-10 test images: {right / N_IMAGES:.0%}")
-            print(f"history rows: {history['total']} (all {N_IMAGES} present: "
-                  f"{set(ids) <= stored})")
-            print(f"server-side predict time_ms: p50 {np.percentile(times, 50):.2f}, "
-                  f"p95 {np.percentile(times, 95):.2f}")
+            print(
+                f"history rows: {history['total']} (all {N_IMAGES} present: {set(ids) <= stored})"
+            )
+            print(
+                f"server-side predict time_ms: p50 {np.percentile(times, 50):.2f}, "
+                f"p95 {np.percentile(times, 95):.2f}"
+            )
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_process(server, timeout=30)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,32 @@ const types = {
   ".woff2": "font/woff2",
 };
 
+// The page may talk to the API and nothing else; Next's static export inlines its boot
+// scripts and styles, hence 'unsafe-inline'. No framing, no sniffing, no referrer.
+const securityHeaders = {
+  "content-security-policy": [
+    "default-src 'self'",
+    `connect-src 'self' ${new URL(apiUrl).origin}`,
+    "img-src 'self' data: blob:",
+    "script-src 'self' 'unsafe-inline'",
+    "style-src 'self' 'unsafe-inline'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join("; "),
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+};
+
 function resolveFile(urlPath) {
-  const clean = normalize(decodeURIComponent(urlPath)).replace(/^(\.\.[/\\])+/, "");
+  let decoded;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null; // a malformed escape (%E0%A4%A) names no file
+  }
+  const clean = normalize(decoded).replace(/^(\.\.[/\\])+/, "");
   const candidate = join(root, clean);
   if (!candidate.startsWith(root)) return null;
   for (const path of [candidate, join(candidate, "index.html"), `${candidate}.html`]) {
@@ -29,21 +53,21 @@ function resolveFile(urlPath) {
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://localhost");
   if (url.pathname === "/runtime-config.js") {
-    res.writeHead(200, { "content-type": types[".js"], "cache-control": "no-store" });
+    res.writeHead(200, { ...securityHeaders, "content-type": types[".js"], "cache-control": "no-store" });
     res.end(`window.__SIGHTLINE__ = ${JSON.stringify({ apiUrl })};\n`);
     return;
   }
   const file = resolveFile(url.pathname);
   if (!file || !existsSync(file)) {
-    res.writeHead(404, { "content-type": types[".txt"] });
+    res.writeHead(404, { ...securityHeaders, "content-type": types[".txt"] });
     res.end("Not found");
     return;
   }
   const immutable = url.pathname.startsWith("/_next/static/");
   res.writeHead(file.endsWith("404.html") ? 404 : 200, {
+    ...securityHeaders,
     "content-type": types[extname(file)] ?? "application/octet-stream",
     "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
-    "x-content-type-options": "nosniff",
   });
   createReadStream(file).pipe(res);
 });

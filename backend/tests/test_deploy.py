@@ -4,9 +4,16 @@ configuration `sightline scale` writes, docker-compose.yml, render.yaml, Dockerf
 
 from __future__ import annotations
 
+import http.client
+import json
 import re
 import shutil
+import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +51,65 @@ def test_local_nginx_config_balances_every_replica(tmp_path: Path) -> None:
     assert "listen 18080;" in conf
     assert "proxy_next_upstream error timeout http_502 http_503;" in conf
     assert "${" not in conf
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def lone_nginx(tmp_path: Path) -> Iterator[str]:
+    """The rendered nginx, running, with no replica behind it (nothing listens there)."""
+    port, dead = free_port(), free_port()
+    config = StackConfig(replicas=1, port=port, api_port=dead, web=False)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(render_template(TEMPLATE.read_text(), nginx_values(config, tmp_path)))
+    command = [str(NGINX), "-p", f"{tmp_path}/", "-c", str(conf), "-e", str(tmp_path / "e.log")]
+    process = subprocess.Popen([*command, "-g", "daemon off;"])
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def json_error(request: urllib.request.Request) -> tuple[int, dict[str, Any]]:
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=10)
+    error = caught.value
+    assert error.headers["Content-Type"] == "application/json"
+    return error.code, json.loads(error.read())
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
+def test_nginx_refusals_are_json_errors(lone_nginx: str) -> None:
+    """nginx's own 413 and 'no replica' answers keep the API's error shape."""
+    limit = Settings().max_request_bytes
+    # Only the headers are sent: nginx refuses on the declared length, unread.
+    connection = http.client.HTTPConnection(lone_nginx.removeprefix("http://"), timeout=10)
+    connection.putrequest("POST", "/api/predict/batch")
+    connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+    connection.putheader("Content-Length", str(limit + 1))
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 413
+    assert response.getheader("Content-Type") == "application/json"
+    body = json.loads(response.read())
+    connection.close()
+    assert body["code"] == "request_too_large"
+    assert str(limit) in body["detail"]
+
+    status, body = json_error(urllib.request.Request(f"{lone_nginx}/api/status"))
+    assert status == 503
+    assert body["code"] == "service_unavailable"
 
 
 def test_upload_limit_matches_the_api() -> None:

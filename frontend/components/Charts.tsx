@@ -36,7 +36,7 @@ export function TrainingCurves({ rows }: { rows: CurveRow[] }) {
         <LineChart data={rows} margin={{ top: 8, right: 12, left: 0, bottom: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="epoch" />
-          <YAxis width={40} domain={[0, 1]} tickFormatter={pct} />
+          <YAxis width={48} domain={[0, 1]} tickFormatter={pct} />
           <Tooltip formatter={(v) => pct(Number(v))} />
           <Legend />
           <Line dataKey="accuracy" stroke={COLORS.c} dot={false} isAnimationActive={false} />

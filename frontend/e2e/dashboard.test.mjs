@@ -92,6 +92,9 @@ test("upload images and run a retraining to its end", async () => {
     null, { timeout: 180000 },
   );
   await page.getByTestId("promoted").waitFor();
+  // A finished job is a full bar (after its 0.4 s width transition, for the screenshot).
+  assert.equal(await page.getByRole("progressbar").getAttribute("aria-valuenow"), "100");
+  await page.waitForTimeout(500);
   await shot("retrain");
   assert.deepEqual(problems, []);
 });
@@ -113,4 +116,15 @@ test("monitoring page renders live figures", async () => {
   await page.waitForTimeout(4500); // a second poll, so the time series has two points
   await shot("monitoring");
   assert.deepEqual(problems, []);
+});
+
+test("the dashboard's server sends security headers and survives a malformed path", async () => {
+  const bad = await fetch(`${WEB}/%E0%A4%A`);
+  assert.equal(bad.status, 404);
+  const home = await fetch(`${WEB}/`);
+  assert.equal(home.status, 200);
+  assert.equal(home.headers.get("x-frame-options"), "DENY");
+  const csp = home.headers.get("content-security-policy");
+  assert.match(csp, /connect-src 'self' http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(csp, /frame-ancestors 'none'/);
 });

@@ -91,7 +91,9 @@ function JobPanel({ job }: { job: Job }) {
         <Stat label="Accuracy" value={percent(job.accuracy)} />
         <Stat label="Time left" value={ACTIVE.has(job.status) ? formatDuration(job.eta_seconds) : "–"} />
       </div>
-      <div className="progress" aria-label="progress"><div style={{ width: `${Math.round(job.progress * 100)}%` }} /></div>
+      <div className="progress" role="progressbar" aria-label="progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(job.progress * 100)}>
+        <div style={{ width: `${Math.round(job.progress * 100)}%` }} />
+      </div>
       <p data-testid="job-message">{job.message}</p>
       {rows.length > 0 && (
         <SeriesLines data={rows} x="epoch" lines={[{ key: "loss" }, { key: "accuracy" }, { key: "val_accuracy", label: "held-out accuracy" }]} />
