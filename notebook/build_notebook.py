@@ -205,7 +205,8 @@ The recipe follows airbench94 (Jordan, 2024), the fastest known way to 94% on CI
   covariance, not learned), so the next layers start from decorrelated inputs;
 - identity-initialised convolutions, label smoothing (the target is 0.8 for the right
   class, not 1, which keeps the network from becoming overconfident);
-- Nesterov SGD with a triangular learning rate (up, then linearly down to zero), and
+- Nesterov SGD with a triangular learning rate (up for the first 23% of the steps, then
+  linearly down to 7% of its peak), and
   *lookahead*: every few steps the weights are pulled towards their running average;
 - augmentation: each image is mirrored in every other epoch, and shifted by up to 2 pixels.
 

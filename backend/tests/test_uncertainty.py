@@ -31,7 +31,8 @@ pytestmark = [
     ),
 ]
 
-# "Most" out-of-class images flagged: the shipped model flags 99-100% of each kind.
+# "Most" out-of-class images flagged: the shipped model flags 91-100% of each kind
+# (bench/uncertainty_report.py).
 MIN_OUT_OF_CLASS_FLAGGED = 0.8
 
 
@@ -78,8 +79,10 @@ def test_api_answers_uncertain_for_out_of_class_uploads(
     shipped_client: TestClient, kind: str
 ) -> None:
     # Uploaded at 128x128: the server shrinks them to the model's input as any upload.
-    for image in out_of_class_images(kind, 3, (128, 128), seed=1):
+    flags = []
+    for image in out_of_class_images(kind, 20, (128, 128), seed=1):
         upload = encode(Image.fromarray(image))
         response = shipped_client.post("/api/predict", files={"file": ("x.png", upload)})
         assert response.status_code == 200
-        assert response.json()["uncertain"] is True
+        flags.append(response.json()["uncertain"])
+    assert np.mean(flags) >= MIN_OUT_OF_CLASS_FLAGGED

@@ -56,6 +56,9 @@ test("dashboard shows the model's metrics as the API reports them", async () => 
   await page.getByRole("table", { name: "confusion matrix" }).waitFor();
   await shot("dashboard");
   await page.setViewportSize({ width: 390, height: 844 });
+  // Charts re-measure on a ResizeObserver tick: let them, and check nothing is wider.
+  await page.waitForTimeout(500);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390));
   await shot("dashboard-phone");
   await page.setViewportSize({ width: 1280, height: 900 });
   assert.deepEqual(problems, []);

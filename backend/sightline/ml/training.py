@@ -34,7 +34,10 @@ from sightline.ml.model import (
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: float = 9.9
+    # airbench94 publishes 9.9 epochs (94% on the original CIFAR-10 with 6-view TTA). On the
+    # JPEG copy this project is built on, 9.9 epochs give 90.5% in 16 min on 2 cores and
+    # 32 give 91.5% in 55 min: the default is what the shipped model was trained with.
+    epochs: float = 32.0
     batch_size: int = 1024
     widths: tuple[int, int, int] = (64, 256, 256)
     lr: float = 11.5  # per 1,024 examples, as in the recipe
