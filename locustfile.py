@@ -27,11 +27,13 @@ import io
 import json
 import os
 import random
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from locust import FastHttpUser, constant_pacing, events, task
+import gevent
+from locust import FastHttpUser, events, task
 from locust.env import Environment
 
 BOUNDARY = "sightline-load-test-boundary"
@@ -145,9 +147,28 @@ UPLOAD_HEADERS = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
 class SightlineUser(FastHttpUser):
     abstract = True
 
-    def wait_time(self) -> float:
+    def pacing(self) -> float:
         options = self.environment.parsed_options
-        return constant_pacing(options.pacing if options else 1.0)(self)
+        return options.pacing if options else 1.0
+
+    def on_start(self) -> None:
+        # Each user keeps its own timetable: a random offset within the first period,
+        # then one task start every period. Locust starts users in bursts (the spawn
+        # rate, all at once) and its constant_pacing lets them fall into step, so 100
+        # users would fire 100 requests at the same instant every second: a load no
+        # group of people produces.
+        self.next_start = time.monotonic() + random.uniform(0, self.pacing())
+        gevent.sleep(self.next_start - time.monotonic())
+
+    def wait_time(self) -> float:
+        pacing = self.pacing()
+        if pacing <= 0:
+            return 0.0
+        self.next_start += pacing
+        now = time.monotonic()
+        if self.next_start < now:  # a slow answer: start now, keep the period after
+            self.next_start = now
+        return self.next_start - now
 
     def classify(self) -> None:
         body = random.choice(UPLOADS)

@@ -222,29 +222,44 @@ def serve(
     """Start the API (uvicorn)."""
     import uvicorn
 
-    uvicorn.run(
-        "sightline.api.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        proxy_headers=True,
-        access_log=access_log,
-    )
+    from sightline.api.security import private_tempdir
+    from sightline.ops.malloc import tune_heap
+
+    tune_heap()
+
+    # From before TensorFlow is imported (its import writes a temporary file): nothing
+    # the server writes lands outside $SIGHTLINE_HOME.
+    with private_tempdir(get_settings().home):
+        uvicorn.run(
+            "sightline.api.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=True,
+            access_log=access_log,
+        )
 
 
 @app.command()
 def worker() -> None:
     """Run the retraining worker: claims queued jobs and runs them, one at a time."""
-    from sightline.jobs.worker import run_worker
-    from sightline.monitoring import metrics as prometheus
-    from sightline.monitoring.logging import configure_logging
+    from sightline.api.security import private_tempdir
+    from sightline.ops.malloc import tune_heap
 
-    configure_logging()
-    prometheus.configure(get_settings().home)
-    console.print("Sightline worker started; waiting for retraining jobs (Ctrl-C stops).")
-    run_worker(get_settings())
+    tune_heap()
+    settings = get_settings()
+    # Entered before TensorFlow is imported, as in `serve`.
+    with private_tempdir(settings.home):
+        from sightline.jobs.worker import run_worker
+        from sightline.monitoring import metrics as prometheus
+        from sightline.monitoring.logging import configure_logging
+
+        configure_logging()
+        prometheus.configure(settings.home)
+        console.print("Sightline worker started; waiting for retraining jobs (Ctrl-C stops).")
+        run_worker(settings)
 
 
 from sightline.ops.commands import scale_app  # noqa: E402 - after the commands above

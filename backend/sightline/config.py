@@ -59,8 +59,11 @@ class Settings(BaseSettings):
 
     # Retraining.
     retrain_epochs: int = 3
-    # The recipe's scale (per 1,024 examples, summed loss); training from scratch uses 11.5.
-    retrain_learning_rate: float = 2.0
+    # The recipe's scale (per 1,024 examples, summed loss). Training from scratch peaks at
+    # 11.5 and ends at 0.8; a fine-tune that peaks above that end kicks the model out of
+    # its minimum: 2.0 cost the shipped model 1.5 points of test accuracy, 0.3 costs
+    # 0.35 and still lifts a new camera's images from 34% to 90% (bench/retrain_bench.py).
+    retrain_learning_rate: float = 0.3
     retrain_replay_per_class: int = 500
     retrain_holdout_fraction: float = 0.2
     # Test images both models are scored on (a fixed sample of the test split).

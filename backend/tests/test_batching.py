@@ -4,6 +4,7 @@ model calls, and each gets exactly the answer it would get alone."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -110,6 +111,57 @@ def test_stop_answers_waiting_requests_then_refuses_new_ones(predictor: Predicto
 
     answered, refused = asyncio.run(scenario())
     assert len(answered) == 6 and isinstance(refused, ModelUnavailable)
+
+
+def test_a_lone_request_does_not_wait_for_company(predictor: Predictor) -> None:
+    async def scenario() -> np.ndarray:
+        batcher = MicroBatcher(max_size=8, max_wait_ms=600_000)  # ten minutes
+        try:
+            # Nobody else is decoding: waiting the ten minutes would time this out.
+            return await asyncio.wait_for(batcher.predict(predictor, decoded(3)), 60)
+        finally:
+            await batcher.stop()
+
+    np.testing.assert_allclose(
+        asyncio.run(scenario()), alone(predictor, decoded(3)), atol=TOLERANCE
+    )
+
+
+def test_a_request_still_decoding_is_waited_for(predictor: Predictor) -> None:
+    async def scenario() -> MicroBatcher:
+        batcher = MicroBatcher(max_size=2, max_wait_ms=600_000)
+        try:
+            with batcher.incoming():  # the second request, decoding its upload
+                first = asyncio.ensure_future(batcher.predict(predictor, decoded(1)))
+                await asyncio.sleep(0.2)
+                assert not first.done()  # held for the one on its way
+            second = await batcher.predict(predictor, decoded(2))
+            np.testing.assert_allclose(second, alone(predictor, decoded(2)), atol=TOLERANCE)
+            await first
+            return batcher
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(scenario()).stats.sizes == {2: 1}  # one model call for both
+
+
+def test_a_request_that_fails_to_decode_is_not_waited_for(predictor: Predictor) -> None:
+    async def scenario() -> np.ndarray:
+        batcher = MicroBatcher(max_size=8, max_wait_ms=600_000)
+        try:
+            first = None
+            with contextlib.suppress(ValueError), batcher.incoming():
+                first = asyncio.ensure_future(batcher.predict(predictor, decoded(4)))
+                await asyncio.sleep(0)
+                raise ValueError("not an image")  # it never reaches predict()
+            assert first is not None
+            return await asyncio.wait_for(first, 60)
+        finally:
+            await batcher.stop()
+
+    np.testing.assert_allclose(
+        asyncio.run(scenario()), alone(predictor, decoded(4)), atol=TOLERANCE
+    )
 
 
 def test_concurrent_http_requests_match_unbatched_inference(

@@ -9,12 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
 from sightline.data.datasets import Dataset
 from sightline.ml.artifacts import load_model, read_card
 from sightline.ml.evaluation import calibrate_uncertainty, classification_metrics
+from sightline.ml.model import HorizontalFlip, networks_from_serving_model
 from sightline.ml.training import predict_probabilities
 
 
@@ -42,6 +44,30 @@ def test_saved_model_takes_raw_uint8_and_matches_the_card(
     assert accuracy == pytest.approx(read_card(quick_model_dir)["metrics"]["accuracy"])
     mirrored = predict_probabilities(model, shapes_dataset.x_test[:, :, ::-1])
     np.testing.assert_allclose(mirrored, probabilities, atol=1e-5)  # flip TTA is inside
+
+
+def test_a_model_saved_in_the_two_pass_form_serves_the_same_rebuilt(
+    quick_model_dir: Path, shapes_dataset: Dataset, tmp_path: Path
+) -> None:
+    """Models saved before the mirror pass was batched (the image and its mirror through
+    the network one after the other) still load, and fine-tuning rebuilds them in the
+    one-pass form with the same answers."""
+    current = load_model(quick_model_dir)
+    backbone, normalize = current.get_layer("backbone"), current.get_layer("normalize")
+    raw = keras.Input(current.input_shape[1:], name="image")
+    normalized = normalize(raw)
+    mirrored = backbone(HorizontalFlip(name="mirror")(normalized))
+    logits = keras.layers.Average(name="flip_average")([backbone(normalized), mirrored])
+    keras.Model(raw, keras.layers.Softmax()(logits)).save(tmp_path / "two_pass.keras")
+    two_pass = keras.saving.load_model(tmp_path / "two_pass.keras", compile=False)
+
+    rebuilt = networks_from_serving_model(two_pass).serving_model
+    assert {"mirror_batch", "mirror_average"} <= {layer.name for layer in rebuilt.layers}
+    np.testing.assert_allclose(
+        predict_probabilities(rebuilt, shapes_dataset.x_test),
+        predict_probabilities(two_pass, shapes_dataset.x_test),
+        atol=1e-5,
+    )
 
 
 def test_cli_train_and_eval(shapes_dir: Path, tmp_path: Path) -> None:

@@ -1,11 +1,13 @@
 """Micro-batching: concurrent predictions share one model call.
 
-A request hands its decoded image to ``MicroBatcher.predict`` and awaits its own row of
-probabilities. One collector task on the event loop takes the oldest waiting request,
-lets others join it until that request has waited ``max_wait_ms`` (or ``max_size``
-are waiting), and runs them as one batch on a single inference thread. While that
-batch runs, the next one forms, so under load batches grow by themselves and nobody
-waits for the timer; at low load a request waits at most ``max_wait_ms`` for company.
+A request announces itself while its upload is being decoded (``incoming``), then hands
+its image to ``MicroBatcher.predict`` and awaits its own row of probabilities. One
+collector task on the event loop takes the oldest waiting request and, while other
+requests are still being decoded, lets them join it until that request has waited
+``max_wait_ms`` (or ``max_size`` are waiting); then it runs them as one batch on a
+single inference thread. While that batch runs, the next one forms, so under load
+batches grow by themselves and nobody waits for the timer; a request that comes alone
+never waits at all, since nobody is on the way to join it.
 
 One inference thread, because TensorFlow already spreads one call over the cores
 (see ``predictor.configure_threads``): two concurrent calls would only fight for them.
@@ -16,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,6 +68,7 @@ class MicroBatcher:
         self.max_wait = max(0.0, max_wait_ms) / 1000
         self.stats = BatchStats()
         self._waiting: deque[_Waiting] = deque()
+        self._incoming = 0  # requests decoding their upload, about to call predict()
         self._arrived = asyncio.Event()
         self._collector: asyncio.Task[None] | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -102,6 +107,17 @@ class MicroBatcher:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
 
+    @contextmanager
+    def incoming(self) -> Iterator[None]:
+        """Counts a request as on its way (decoding) for as long as the block runs, so
+        the collector waits for it; it calls ``predict`` right after, or fails."""
+        self._incoming += 1
+        try:
+            yield
+        finally:
+            self._incoming -= 1
+            self._arrived.set()  # re-check: it arrives now, or is not coming
+
     async def predict(self, predictor: Predictor, image: np.ndarray) -> np.ndarray:
         """Probabilities (classes,) for one uint8 image (H, W, 3), computed in a batch."""
         if self._closing:
@@ -127,7 +143,7 @@ class MicroBatcher:
             await self._arrived.wait()
         deadline = self._waiting[0].enqueued_at + self.max_wait
         loop = asyncio.get_running_loop()
-        while len(self._waiting) < self.max_size and not self._closing:
+        while len(self._waiting) < self.max_size and self._incoming and not self._closing:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 break

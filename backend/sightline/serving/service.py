@@ -96,7 +96,8 @@ class PredictionService:
         start = time.perf_counter()
         self.history.check_accepting()  # never answer what could not be recorded
         predictor = self.holder.predictor  # one version for the whole request
-        image, sha256 = await asyncio.to_thread(self._decode_and_hash, data, predictor)
+        with self.batcher.incoming():
+            image, sha256 = await asyncio.to_thread(self._decode_and_hash, data, predictor)
         probabilities = await self.infer(predictor, image)
         described = predictor.describe(probabilities)
         result = self._result(predictor, described, start)
