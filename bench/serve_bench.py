@@ -43,6 +43,7 @@ import psutil
 from common import (
     PYTHON,
     REPO,
+    SIGHTLINE,
     LocustTotals,
     locust_command,
     locust_env,
@@ -134,27 +135,18 @@ def server(kind: str, model_dir: Path, port: int, home: Path) -> Iterator[psutil
         "BASELINE_MODEL_DIR": str(model_dir),
         "PYTHONPATH": str(REPO),
     }
-    target = (
-        ["sightline.api.main:create_app", "--factory"]
+    address = ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    # Sightline as users start it (`sightline serve`: heap settings, private temp dir);
+    # the baseline as the reference projects do (uvicorn on their app).
+    command = (
+        [SIGHTLINE, "serve", *address]
         if kind == "sightline"
-        else ["bench.baseline_server:app"]
+        else [PYTHON, "-m", "uvicorn", "bench.baseline_server:app", *address]
     )
     log_path = home / f"{kind}.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "uvicorn",
-            *target,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
+        command,
         cwd=REPO,
         env=env,
         stdout=log,

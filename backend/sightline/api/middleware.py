@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sightline.db.models import RequestEvent, utcnow
+from sightline.ids import new_id
 from sightline.monitoring.events import EventRecorder
 from sightline.monitoring.logging import request_id
 from sightline.monitoring.metrics import metrics
@@ -28,7 +28,7 @@ class RequestMonitor:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = _incoming_id(scope) or uuid.uuid4().hex
+        rid = _incoming_id(scope) or new_id()
         token = request_id.set(rid)
         status = 500
         start = time.perf_counter()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +15,7 @@ from sightline.config import Settings
 from sightline.data.names import display_name
 from sightline.data.preprocessing import decode_image, image_to_input, resize_for_model
 from sightline.db.models import Prediction as PredictionRow
+from sightline.ids import new_id
 from sightline.ml.explain import heatmap_png_base64
 from sightline.monitoring.metrics import metrics
 from sightline.serving.batching import MicroBatcher
@@ -128,7 +128,7 @@ class PredictionService:
     @staticmethod
     def _result(predictor: Predictor, described: Prediction, start: float) -> PredictionResult:
         return PredictionResult(
-            id=uuid.uuid4().hex,
+            id=new_id(),
             prediction=described.label,
             confidence=described.confidence,
             probabilities=described.probabilities,
