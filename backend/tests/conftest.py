@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -21,6 +23,7 @@ from PIL import Image
 from sightline.config import Settings, get_settings
 from sightline.data.datasets import Dataset, load_image_folder
 from sightline.data.synthetic import SHAPES, draw_shape, make_shapes_dataset
+from sightline.db.models import Prediction
 from tests.databases import DATABASES, fresh_postgres_database
 
 ADMIN_TOKEN = "test-admin-token"
@@ -103,3 +106,21 @@ def encode(image: Image.Image, fmt: str = "PNG", **kwargs: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, fmt, **kwargs)
     return buffer.getvalue()
+
+
+def prediction_row(prediction: str | None = "circle") -> Prediction:
+    """A prediction-history row as the service writes one (for history and DB tests)."""
+    return Prediction(
+        id=uuid.uuid4().hex,
+        created_at=datetime.now(UTC),
+        prediction=prediction,
+        class_index=0,
+        confidence=0.9,
+        uncertain=False,
+        model_version="v1",
+        time_ms=1.0,
+        image_sha256="0" * 64,
+        filename=None,
+        endpoint="predict",
+        probabilities=[0.9, 0.05, 0.05],
+    )

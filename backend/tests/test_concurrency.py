@@ -11,7 +11,6 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from sightline.errors import Conflict
 from sightline.jobs.queue import JobQueue
 from sightline.ml.registry import ModelRegistry
 from sightline.serving.history import HistoryWriter
+from tests.conftest import prediction_row
 
 RACERS = 8
 
@@ -140,24 +140,7 @@ def test_concurrent_history_writers_keep_every_row(db: Settings) -> None:
 def _write_rows(writer: HistoryWriter, count: int) -> list[str]:
     ids = []
     for start in range(0, count, 10):  # small batches, as requests arrive
-        rows = [_prediction() for _ in range(min(10, count - start))]
+        rows = [prediction_row() for _ in range(min(10, count - start))]
         writer.write(rows)
         ids.extend(row.id for row in rows)
     return ids
-
-
-def _prediction() -> Prediction:
-    return Prediction(
-        id=uuid.uuid4().hex,
-        created_at=datetime.now(UTC),
-        prediction="circle",
-        class_index=0,
-        confidence=0.9,
-        uncertain=False,
-        model_version="v1",
-        time_ms=1.0,
-        image_sha256="0" * 64,
-        filename=None,
-        endpoint="predict",
-        probabilities=[0.9, 0.05, 0.05],
-    )

@@ -5,9 +5,7 @@ across a restart when the database stayed down."""
 from __future__ import annotations
 
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,29 +16,12 @@ from sightline.config import Settings
 from sightline.db.models import Prediction
 from sightline.db.session import migrate, session_scope
 from sightline.serving.history import PENDING, REFUSED, HistoryUnavailable, HistoryWriter
-from tests.conftest import image_bytes, make_settings
+from tests.conftest import image_bytes, make_settings, prediction_row
 
 
 def stored_ids(settings: Settings) -> set[str]:
     with session_scope(settings) as session:
         return set(session.scalars(select(Prediction.id)).all())
-
-
-def row(prediction: str | None = "circle") -> Prediction:
-    return Prediction(
-        id=uuid.uuid4().hex,
-        created_at=datetime.now(UTC),
-        prediction=prediction,
-        class_index=0,
-        confidence=0.9,
-        uncertain=False,
-        model_version="v1",
-        time_ms=1.0,
-        image_sha256="0" * 64,
-        filename=None,
-        endpoint="predict",
-        probabilities=[0.9, 0.05, 0.05],
-    )
 
 
 @pytest.fixture
@@ -85,7 +66,7 @@ def test_rows_are_written_by_the_timer_without_being_asked(settings: Settings) -
     writer = HistoryWriter(settings)
     writer.start()
     try:
-        rows = [row() for _ in range(3)]
+        rows = [prediction_row() for _ in range(3)]
         writer.write(rows[:1])
         writer.write(rows[1:])
         deadline = time.monotonic() + 30  # generous: this checks that, not how fast
@@ -102,12 +83,12 @@ def test_rows_wait_out_an_outage_and_a_full_backlog_refuses_new_work(
     writer = HistoryWriter(unreachable)
     writer.start()
     try:
-        first = [row() for _ in range(3)]
+        first = [prediction_row() for _ in range(3)]
         writer.write(first)
         assert writer.flush(timeout=0.3) is False  # the database is down
         assert writer.pending == 3 and writer.last_error
         writer.check_accepting()  # room for more
-        writer.write([row(), row()])
+        writer.write([prediction_row(), prediction_row()])
         with pytest.raises(HistoryUnavailable) as refused:
             writer.check_accepting()
         assert refused.value.status_code == 503
@@ -127,7 +108,7 @@ def test_rows_unwritable_at_shutdown_are_spilled_and_written_at_next_start(
 ) -> None:
     writer = HistoryWriter(unreachable)
     writer.start()
-    rows = [row() for _ in range(4)]
+    rows = [prediction_row() for _ in range(4)]
     writer.write(rows)
     writer.stop(timeout=10)
     spilled = list(writer.spill_dir.glob(f"{PENDING}-*.jsonl"))
@@ -148,8 +129,8 @@ def test_a_row_the_database_refuses_does_not_block_the_others(settings: Settings
     migrate(settings)
     writer = HistoryWriter(settings)
     writer.start()
-    good = [row(), row()]
-    writer.write([good[0], row(prediction=None), good[1]])  # NOT NULL violated
+    good = [prediction_row(), prediction_row()]
+    writer.write([good[0], prediction_row(prediction=None), good[1]])  # NOT NULL violated
     assert writer.flush(timeout=30)
     writer.stop()
     assert stored_ids(settings) == {r.id for r in good}
@@ -160,6 +141,6 @@ def test_a_row_the_database_refuses_does_not_block_the_others(settings: Settings
 def test_without_a_flusher_rows_are_written_at_once(settings: Settings) -> None:
     migrate(settings)
     writer = HistoryWriter(settings)  # never started, as in a script
-    one = row()
+    one = prediction_row()
     writer.write([one])
     assert stored_ids(settings) == {one.id}
