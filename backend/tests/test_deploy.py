@@ -113,9 +113,12 @@ def test_nginx_refusals_are_json_errors(lone_nginx: str) -> None:
 
 
 def test_upload_limit_matches_the_api() -> None:
-    limit = re.search(r"client_max_body_size (\d+)m;", TEMPLATE.read_text())
+    template = TEMPLATE.read_text()
+    limit = re.search(r"client_max_body_size (\d+)m;", template)
     assert limit is not None
     assert int(limit.group(1)) * 1024 * 1024 == Settings().max_request_bytes
+    # nginx's own 413 answer names the same limit.
+    assert f"the limit of {Settings().max_request_bytes} bytes" in template
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
