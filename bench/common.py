@@ -28,10 +28,21 @@ PYTHON = sys.executable
 LOCUST = str(Path(PYTHON).with_name("locust"))
 SIGHTLINE = str(Path(PYTHON).with_name("sightline"))
 LOCUSTFILE = REPO / "locustfile.py"
+# The CIFAR-10 jpg copy in the shared folder beside the checkout, where there is one.
+SHARED_CIFAR10 = REPO.parent / "shared" / "datasets" / "cifar10-jpg.zip"
 
 HEALTH_TIMEOUT_S = 300.0
 STOP_TIMEOUT_S = 60.0
 LOG_TAIL_CHARS = 3000
+
+
+def cifar10_source() -> str | None:
+    """``$SIGHTLINE_CIFAR10``, else the shared jpg copy if present, else None (the
+    official download)."""
+    if source := os.environ.get("SIGHTLINE_CIFAR10"):
+        return source
+    return str(SHARED_CIFAR10) if SHARED_CIFAR10.exists() else None
+
 
 # --------------------------------------------------------------------------- servers
 

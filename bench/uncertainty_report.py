@@ -4,7 +4,7 @@ flat colour, rendered text), with the accuracy of flagged and unflagged test ans
 
     .venv/bin/python bench/uncertainty_report.py [--model models/cifar10] [--n-ood 500]
 
-Data: $SIGHTLINE_CIFAR10 (default /work/shared/datasets/cifar10-jpg.zip if present,
+Data: $SIGHTLINE_CIFAR10 (default ../shared/datasets/cifar10-jpg.zip if present,
 else the official download). Writes bench/results/uncertainty-<time>.json too.
 """
 
@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from common import cifar10_source
 from sightline.config import REPO_ROOT, get_settings
 from sightline.data.datasets import load_dataset
 from sightline.ml.uncertainty import (
@@ -28,14 +28,6 @@ from sightline.ml.uncertainty import (
     predict_in_batches,
 )
 from sightline.serving.predictor import Predictor
-
-SHARED_CIFAR10 = Path("/work/shared/datasets/cifar10-jpg.zip")
-
-
-def cifar10_source() -> str | None:
-    if source := os.environ.get("SIGHTLINE_CIFAR10"):
-        return source
-    return str(SHARED_CIFAR10) if SHARED_CIFAR10.exists() else None
 
 
 def test_set_figures(predictor: Predictor) -> dict[str, Any]:

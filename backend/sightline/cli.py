@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -210,6 +212,19 @@ def demo_data(
     console.print(f"Wrote {out} ({classes} classes, {n_train}+{n_test} images each)")
 
 
+@contextmanager
+def _long_running_process(home: Path) -> Iterator[None]:
+    """What the API and the worker set up first: a heap that gives memory back
+    (ops/malloc.py), and temporary files under ``home``. Entered before TensorFlow is
+    imported, since its import writes a temporary file."""
+    from sightline.api.security import private_tempdir
+    from sightline.ops.malloc import tune_heap
+
+    tune_heap()
+    with private_tempdir(home):
+        yield
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(envvar="HOST")] = "127.0.0.1",
@@ -222,14 +237,7 @@ def serve(
     """Start the API (uvicorn)."""
     import uvicorn
 
-    from sightline.api.security import private_tempdir
-    from sightline.ops.malloc import tune_heap
-
-    tune_heap()
-
-    # From before TensorFlow is imported (its import writes a temporary file): nothing
-    # the server writes lands outside $SIGHTLINE_HOME.
-    with private_tempdir(get_settings().home):
+    with _long_running_process(get_settings().home):
         uvicorn.run(
             "sightline.api.main:create_app",
             factory=True,
@@ -245,13 +253,8 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run the retraining worker: claims queued jobs and runs them, one at a time."""
-    from sightline.api.security import private_tempdir
-    from sightline.ops.malloc import tune_heap
-
-    tune_heap()
     settings = get_settings()
-    # Entered before TensorFlow is imported, as in `serve`.
-    with private_tempdir(settings.home):
+    with _long_running_process(settings.home):
         from sightline.jobs.worker import run_worker
         from sightline.monitoring import metrics as prometheus
         from sightline.monitoring.logging import configure_logging

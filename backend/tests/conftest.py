@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -106,6 +107,13 @@ def encode(image: Image.Image, fmt: str = "PNG", **kwargs: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, fmt, **kwargs)
     return buffer.getvalue()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (free when asked, not reserved)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def prediction_row(prediction: str | None = "circle") -> Prediction:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from sightline.jobs.queue import JobQueue
 from sightline.jobs.worker import Worker
 from sightline.ml.artifacts import CARD_FILE, MODEL_FILE, load_model
 from sightline.ml.registry import ModelRegistry
-from tests.conftest import ADMIN_TOKEN, image_bytes
+from tests.conftest import ADMIN_TOKEN, free_port, image_bytes
 
 pytestmark = pytest.mark.slow
 CLASSES = ["circle", "square", "triangle"]
@@ -52,13 +51,6 @@ def env_for(settings: Settings) -> dict[str, str]:
         "SIGHTLINE_WORKER_POLL_SECONDS": "0.2",
         "SIGHTLINE_INFERENCE_THREADS": "1",
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def spawn(settings: Settings, *args: str, log: Path) -> subprocess.Popen[bytes]:

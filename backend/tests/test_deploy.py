@@ -28,6 +28,7 @@ from sightline.ops.scale import (
     render_template,
     supervisord_conf,
 )
+from tests.conftest import free_port
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -51,12 +52,6 @@ def test_local_nginx_config_balances_every_replica(tmp_path: Path) -> None:
     assert "listen 18080;" in conf
     assert "proxy_next_upstream error timeout http_502 http_503;" in conf
     assert "${" not in conf
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

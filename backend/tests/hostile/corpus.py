@@ -41,6 +41,14 @@ class FileCase:
     zip: bool = False  # sent to /api/upload-training-data without class_name
 
 
+def zip_case(
+    name: str, filename: str, data: bytes, content_type: str = "application/zip"
+) -> FileCase:
+    """A zip archive: no image for the prediction endpoints, and the training upload
+    reads it as a zip whatever its name and content type."""
+    return FileCase(name, filename, data, content_type, NOT_IMAGE, zip=True)
+
+
 @dataclass(frozen=True)
 class Endpoint:
     path: str
@@ -287,15 +295,10 @@ def file_cases(class_name: str) -> tuple[FileCase, ...]:
         FileCase(
             "oversized file", "huge.png", png + bytes(MAX_UPLOAD_BYTES), "image/png", TOO_LARGE
         ),
-        FileCase(
-            "zip renamed .jpg",
-            "photo.jpg",
-            make_zip({f"{c}/a.png": good_member()}),
-            "image/jpeg",
-            NOT_IMAGE,
-            zip=True,
+        zip_case(
+            "zip renamed .jpg", "photo.jpg", make_zip({f"{c}/a.png": good_member()}), "image/jpeg"
         ),
-        FileCase(
+        zip_case(
             "zip slip",
             "slip.zip",
             make_zip(
@@ -305,11 +308,8 @@ def file_cases(class_name: str) -> tuple[FileCase, ...]:
                     f"{c}/../../c.png": good_member(),
                 }
             ),
-            "application/zip",
-            NOT_IMAGE,
-            zip=True,
         ),
-        FileCase(
+        zip_case(
             "nested zip",
             "nested.zip",
             make_zip(
@@ -318,36 +318,24 @@ def file_cases(class_name: str) -> tuple[FileCase, ...]:
                     f"{c}/inner.png": make_zip({f"{c}/b.png": good_member()}),
                 }
             ),
-            "application/zip",
-            NOT_IMAGE,
-            zip=True,
         ),
-        FileCase("zip bomb", "bomb.zip", zip_bomb(c), "application/zip", NOT_IMAGE, zip=True),
-        FileCase(
+        zip_case("zip bomb", "bomb.zip", zip_bomb(c)),
+        zip_case(
             "zip lying about its size",
             "liar.zip",
             lying_zip_bomb(c),
-            "application/zip",
-            NOT_IMAGE,
-            zip=True,
         ),
-        FileCase(
+        zip_case(
             "zip with an encrypted member",
             "locked.zip",
             patch_single_member_zip(make_zip({f"{c}/a.png": good_member()}), flags=1),
-            "application/zip",
-            NOT_IMAGE,
-            zip=True,
         ),
-        FileCase(
+        zip_case(
             "zip with an unknown compression",
             "odd.zip",
             patch_single_member_zip(make_zip({f"{c}/a.png": good_member()}), method=99),
-            "application/zip",
-            NOT_IMAGE,
-            zip=True,
         ),
-        FileCase(
+        zip_case(
             "zip with unknown classes",
             "classes.zip",
             make_zip(
@@ -358,17 +346,11 @@ def file_cases(class_name: str) -> tuple[FileCase, ...]:
                     f"{c}/.hidden.png": good_member(),
                 }
             ),
-            "application/zip",
-            NOT_IMAGE,
-            zip=True,
         ),
-        FileCase(
+        zip_case(
             "truncated zip",
             "cut.zip",
             make_zip({f"{c}/a.png": good_member()})[:-30],
-            "application/zip",
-            NOT_IMAGE,
-            zip=True,
         ),
     ]
     return tuple(cases)
