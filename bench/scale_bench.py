@@ -54,7 +54,7 @@ from common import (
     locust_totals,
 )
 from sightline.config import Settings
-from sightline.db.models import ModelVersion, Prediction
+from sightline.db.models import ModelVersionRow, PredictionRow
 from sightline.db.session import session_scope
 from sightline.ops.scale import Stack, StackConfig, http_json
 
@@ -164,7 +164,7 @@ def stack(args: argparse.Namespace, run: Run, database_url: str | None, out: Pat
 
 def history_rows(running: Stack) -> int:
     with session_scope(running.settings) as session:
-        return session.scalar(select(func.count()).select_from(Prediction)) or 0
+        return session.scalar(select(func.count()).select_from(PredictionRow)) or 0
 
 
 # --------------------------------------------------------------------------- load
@@ -337,10 +337,10 @@ def add_version_copy(running: Stack, source: str, target: str) -> None:
     root = running.settings.registry_dir
     shutil.copytree(root / source, root / target)
     with session_scope(running.settings) as session:
-        original = session.get(ModelVersion, source)
+        original = session.get(ModelVersionRow, source)
         assert original is not None
         session.add(
-            ModelVersion(
+            ModelVersionRow(
                 version=target,
                 status="candidate",
                 path=str(root / target),

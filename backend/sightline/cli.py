@@ -73,6 +73,13 @@ def train(
     n_train: Annotated[int | None, typer.Option(help="Use a random subset of train.")] = None,
     n_test: Annotated[int | None, typer.Option(help="Use a random subset of test.")] = None,
     image_size: Annotated[int, typer.Option(help="Input side in pixels.")] = 32,
+    compressed_copy: Annotated[
+        str | None,
+        typer.Option(
+            help="The same dataset JPEG-compressed (e.g. cifar10-jpg.zip): half of the "
+            "compression augmentation draws its training images from it."
+        ),
+    ] = None,
 ) -> None:
     """Train a CNN (the airbench94 recipe by default) and save model.keras + card.json."""
     from dataclasses import replace
@@ -90,6 +97,7 @@ def train(
         overrides["batch_size"] = batch_size
     config = replace(config, **overrides)  # type: ignore[arg-type]
     dataset = _load(data, n_train, n_test, image_size)
+    compressed = _load(compressed_copy, n_train, n_test, image_size) if compressed_copy else None
     command = "sightline " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     with Progress(
@@ -121,7 +129,13 @@ def train(
             )
 
         card = train_and_save(
-            dataset, config, out, command=command, on_progress=on_progress, on_epoch=on_epoch
+            dataset,
+            config,
+            out,
+            command=command,
+            on_progress=on_progress,
+            on_epoch=on_epoch,
+            compressed_copy=compressed,
         )
     _print_metrics(card["metrics"], card.get("uncertainty"))
     console.print(f"Trained in {card['training']['seconds']:.0f} s; saved to {out}")
@@ -256,7 +270,7 @@ def worker() -> None:
     settings = get_settings()
     with _long_running_process(settings.home):
         from sightline.jobs.worker import run_worker
-        from sightline.monitoring import metrics as prometheus
+        from sightline.monitoring import prometheus
         from sightline.monitoring.logging import configure_logging
 
         configure_logging()

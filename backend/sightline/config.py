@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     model_poll_seconds: float = 2.0
     history_flush_ms: float = 50.0
     # Rows held in memory while the database is unreachable; beyond this, predictions
-    # answer 503 rather than go unrecorded (see serving/history.py).
+    # answer 503 rather than go unrecorded (see serving/recorder.py).
     history_max_pending: int = 20_000
 
     # Retraining.

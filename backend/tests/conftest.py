@@ -24,7 +24,7 @@ from PIL import Image
 from sightline.config import Settings, get_settings
 from sightline.data.datasets import Dataset, load_image_folder
 from sightline.data.synthetic import SHAPES, draw_shape, make_shapes_dataset
-from sightline.db.models import Prediction
+from sightline.db.models import PredictionRow
 from tests.databases import DATABASES, fresh_postgres_database
 
 ADMIN_TOKEN = "test-admin-token"
@@ -88,7 +88,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 def flush_history(client: TestClient) -> None:
     """Wait until every answered prediction has its row: rows are written in the
-    background, in batches (serving/history.py)."""
+    background, in batches (serving/recorder.py)."""
     assert client.app.state.services.predictions.history.flush()  # type: ignore[attr-defined]
 
 
@@ -116,9 +116,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def prediction_row(prediction: str | None = "circle") -> Prediction:
+def prediction_row(prediction: str | None = "circle") -> PredictionRow:
     """A prediction-history row as the service writes one (for history and DB tests)."""
-    return Prediction(
+    return PredictionRow(
         id=uuid.uuid4().hex,
         created_at=datetime.now(UTC),
         prediction=prediction,

@@ -11,7 +11,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from sightline.config import Settings
-from sightline.db.models import Prediction
+from sightline.db.models import PredictionRow
 from sightline.db.session import session_scope
 from tests.conftest import encode, flush_history, image_bytes
 
@@ -50,7 +50,7 @@ def test_predict_answers_the_class_and_records_it(
     assert isinstance(body["uncertain"], bool)
     flush_history(client)
     with session_scope(settings) as session:
-        row = session.get(Prediction, body["id"])
+        row = session.get(PredictionRow, body["id"])
         assert row is not None
         assert row.prediction == shape and row.model_version == "v1"
         assert len(row.image_sha256) == 64 and row.filename == f"{shape}.png"
@@ -170,5 +170,5 @@ def test_every_prediction_has_a_row(client: TestClient, settings: Settings) -> N
     assert all(r.status_code == 200 for r in answered)
     flush_history(client)
     with session_scope(settings) as session:
-        stored = set(session.scalars(select(Prediction.id)).all())
+        stored = set(session.scalars(select(PredictionRow.id)).all())
     assert {r.json()["id"] for r in answered} <= stored

@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import func, select
 
 from sightline.config import Settings
-from sightline.db.models import ModelVersion, Prediction, RetrainJob, TrainingUpload
+from sightline.db.models import ModelVersionRow, PredictionRow, RetrainJobRow, TrainingUploadRow
 from sightline.db.session import migrate, session_scope
 from sightline.errors import Conflict
 from sightline.jobs.queue import JobQueue
 from sightline.ml.registry import ModelRegistry
-from sightline.serving.history import HistoryWriter
+from sightline.serving.recorder import HistoryWriter
 from tests.conftest import prediction_row
 
 RACERS = 8
@@ -54,7 +54,7 @@ def add_upload(settings: Settings) -> None:
     with session_scope(settings) as session:
         session.add(
             # "ff…": a hash never held out for evaluation (data.uploads.is_holdout), so it is new.
-            TrainingUpload(
+            TrainingUploadRow(
                 sha256=("ff" + uuid.uuid4().hex * 2)[:64],
                 class_name="circle",
                 size_bytes=1,
@@ -68,7 +68,7 @@ def test_a_queued_job_is_claimed_by_exactly_one_worker(db: Settings) -> None:
     queue = JobQueue(db)
     job = queue.submit()
     outcomes = race(lambda i: queue.claim(f"worker-{i}"))
-    winners = [o for o in outcomes if isinstance(o, RetrainJob)]
+    winners = [o for o in outcomes if isinstance(o, RetrainJobRow)]
     assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert len(winners) == 1
     claimed = queue.get(job.id)
@@ -79,11 +79,11 @@ def test_concurrent_retrain_requests_queue_one_job(db: Settings) -> None:
     add_upload(db)
     queue = JobQueue(db)
     outcomes = race(lambda _: queue.submit())
-    queued = [o for o in outcomes if isinstance(o, RetrainJob)]
+    queued = [o for o in outcomes if isinstance(o, RetrainJobRow)]
     assert len(queued) == 1
     assert all(isinstance(o, Conflict) for o in outcomes if o not in queued)
     with session_scope(db) as session:
-        assert session.scalar(select(func.count()).select_from(RetrainJob)) == 1
+        assert session.scalar(select(func.count()).select_from(RetrainJobRow)) == 1
 
 
 def test_concurrent_promotions_leave_exactly_one_production(db: Settings) -> None:
@@ -91,10 +91,10 @@ def test_concurrent_promotions_leave_exactly_one_production(db: Settings) -> Non
     registry.ensure_seeded()
     shutil.copytree(registry.path("v1"), registry.path("v2"))
     with session_scope(db) as session:
-        v1 = session.get(ModelVersion, "v1")
+        v1 = session.get(ModelVersionRow, "v1")
         assert v1 is not None
         session.add(
-            ModelVersion(
+            ModelVersionRow(
                 version="v2",
                 status="candidate",
                 path=str(registry.path("v2")),
@@ -107,7 +107,7 @@ def test_concurrent_promotions_leave_exactly_one_production(db: Settings) -> Non
     assert all(isinstance(o, str) or _is_conflict(o) for o in outcomes), outcomes
     with session_scope(db) as session:
         production = session.scalars(
-            select(ModelVersion.version).where(ModelVersion.status == "production")
+            select(ModelVersionRow.version).where(ModelVersionRow.status == "production")
         ).all()
     assert len(production) == 1 and registry.production_version() == production[0]
 
@@ -132,7 +132,7 @@ def test_concurrent_history_writers_keep_every_row(db: Settings) -> None:
         for writer in writers:
             writer.stop()
     with session_scope(db) as session:
-        stored = set(session.scalars(select(Prediction.id)).all())
+        stored = set(session.scalars(select(PredictionRow.id)).all())
     assert stored == {row_id for ids in written for row_id in ids}
     assert len(stored) == 6 * 200
 

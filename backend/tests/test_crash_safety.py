@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from sightline.config import Settings
-from sightline.data.uploads import UploadStore
-from sightline.db.models import RetrainJob, TrainingUpload
+from sightline.data.training_uploads import UploadStore
+from sightline.db.models import RetrainJobRow, TrainingUploadRow
 from sightline.db.session import migrate, session_scope
 from sightline.jobs.queue import JobQueue
 from sightline.jobs.worker import Worker
@@ -210,7 +210,7 @@ def assert_database_consistent(settings: Settings) -> None:
             assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
             assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
     with session_scope(settings) as session:  # and every table still reads
-        assert session.scalars(select(RetrainJob)).all()
+        assert session.scalars(select(RetrainJobRow)).all()
 
 
 def assert_uploads_whole(settings: Settings) -> None:
@@ -218,7 +218,7 @@ def assert_uploads_whole(settings: Settings) -> None:
     too and harmless (it is its own hash); only dot-named temporaries may be partial,
     and the start-up clean-up removes them."""
     with session_scope(settings) as session:
-        rows = session.scalars(select(TrainingUpload)).all()
+        rows = session.scalars(select(TrainingUploadRow)).all()
     store = UploadStore(settings)
     for row in rows:
         assert hashlib.sha256(store.path_of(row.sha256).read_bytes()).hexdigest() == row.sha256

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from sightline.config import Settings
-from sightline.db.models import Prediction
+from sightline.db.models import PredictionRow
 from sightline.db.session import session_scope
 from tests.conftest import encode, flush_history, image_bytes
 
@@ -29,7 +29,7 @@ def test_explain_returns_the_prediction_and_a_heatmap_of_the_upload_size(
     assert alpha.max() > alpha.min()  # it highlights some places more than others
     flush_history(client)
     with session_scope(settings) as session:
-        assert session.get(Prediction, body["id"]).endpoint == "explain"  # type: ignore[union-attr]
+        assert session.get(PredictionRow, body["id"]).endpoint == "explain"  # type: ignore[union-attr]
 
 
 def test_explain_refuses_a_bad_upload(client: TestClient) -> None:

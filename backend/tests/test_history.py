@@ -13,15 +13,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sightline.config import Settings
-from sightline.db.models import Prediction
+from sightline.db.models import PredictionRow
 from sightline.db.session import migrate, session_scope
-from sightline.serving.history import PENDING, REFUSED, HistoryUnavailable, HistoryWriter
+from sightline.serving.recorder import PENDING, REFUSED, HistoryUnavailable, HistoryWriter
 from tests.conftest import image_bytes, make_settings, prediction_row
 
 
 def stored_ids(settings: Settings) -> set[str]:
     with session_scope(settings) as session:
-        return set(session.scalars(select(Prediction.id)).all())
+        return set(session.scalars(select(PredictionRow.id)).all())
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_rows_unwritable_at_shutdown_are_spilled_and_written_at_next_start(
     assert stored_ids(unreachable) == {r.id for r in rows}
     assert not list(writer.spill_dir.glob("*.jsonl"))
     with session_scope(unreachable) as session:
-        back = session.get(Prediction, rows[0].id)
+        back = session.get(PredictionRow, rows[0].id)
         assert back is not None and back.created_at == rows[0].created_at
 
 

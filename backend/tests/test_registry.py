@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from sightline.config import Settings
-from sightline.db.models import ModelVersion
+from sightline.db.models import ModelVersionRow
 from sightline.db.session import migrate, session_scope
 from sightline.errors import NotFound
 from sightline.ml.artifacts import load_model, read_card
@@ -49,7 +49,7 @@ def test_register_then_promote_and_roll_back(registry: ModelRegistry, quick_mode
 def test_database_allows_only_one_production(registry: ModelRegistry, settings: Settings) -> None:
     with pytest.raises(IntegrityError), session_scope(settings) as session:
         session.add(
-            ModelVersion(
+            ModelVersionRow(
                 version="v9",
                 status="production",
                 metrics={},

@@ -128,7 +128,7 @@ def test_cancel_a_queued_job(retrain_client: TestClient, admin: dict[str, str]) 
 def test_two_claimers_never_get_two_jobs(retrain_settings: Settings, tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from sightline.data.uploads import UploadStore
+    from sightline.data.training_uploads import UploadStore
     from sightline.db.session import migrate
 
     retrain_settings.ensure_dirs()

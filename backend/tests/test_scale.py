@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sightline.config import Settings
-from sightline.db.models import Prediction
+from sightline.db.models import PredictionRow
 from sightline.db.session import session_scope
 from sightline.ops.scale import ScaleError, Stack, StackConfig, check_ports_free, find_nginx
 from tests.conftest import ADMIN_TOKEN, image_bytes
@@ -94,7 +94,7 @@ def predict(url: str) -> int:
 
 def history_rows(settings: Settings) -> int:
     with session_scope(settings) as session:
-        return session.scalar(select(func.count()).select_from(Prediction)) or 0
+        return session.scalar(select(func.count()).select_from(PredictionRow)) or 0
 
 
 def flush_replicas(stack: Stack) -> None:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sightline.config import Settings
-from sightline.db.models import TrainingUpload
+from sightline.db.models import TrainingUploadRow
 from sightline.db.session import session_scope
 from tests.conftest import image_bytes
 
@@ -40,7 +40,7 @@ def test_images_for_a_class_are_stored_by_hash(
         "class_counts": {"circle": 3, "square": 0, "triangle": 0},
     }
     with session_scope(settings) as session:
-        rows = session.scalars(select(TrainingUpload)).all()
+        rows = session.scalars(select(TrainingUploadRow)).all()
     for row in rows:
         stored = settings.uploads_dir / row.path
         assert stored.name == row.sha256 and stored.is_file()

@@ -11,7 +11,7 @@ import sys
 import time
 
 from sightline.config import Settings
-from sightline.data.uploads import UploadStore
+from sightline.data.training_uploads import UploadStore
 from sightline.db.session import migrate
 from sightline.jobs.queue import JobQueue
 from sightline.jobs.worker import Worker

@@ -23,24 +23,24 @@ from sightline.api.middleware import RequestMonitor
 from sightline.api.routes import (
     explain,
     health,
-    history,
     metrics,
     models,
     monitoring,
     predict,
+    predictions,
     retrain,
     uploads,
 )
 from sightline.api.security import install_security, with_private_tempdir
 from sightline.config import Settings, get_settings
-from sightline.data.uploads import UploadStore
+from sightline.data.training_uploads import UploadStore
 from sightline.db.session import migrate
 from sightline.ml.registry import ModelRegistry
-from sightline.monitoring import metrics as prometheus
+from sightline.monitoring import prometheus
 from sightline.monitoring.events import EventRecorder
-from sightline.serving.history import HistoryWriter
 from sightline.serving.holder import ModelHolder
 from sightline.serving.predictor import configure_threads
+from sightline.serving.recorder import HistoryWriter
 from sightline.serving.service import PredictionService
 
 log = logging.getLogger("sightline")
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health,
         predict,
         explain,
-        history,
+        predictions,
         metrics,
         models,
         uploads,

@@ -9,11 +9,11 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sightline.db.models import RequestEvent, utcnow
+from sightline.db.models import RequestEventRow, utcnow
 from sightline.ids import new_id
 from sightline.monitoring.events import EventRecorder
 from sightline.monitoring.logging import request_id
-from sightline.monitoring.metrics import metrics
+from sightline.monitoring.prometheus import metrics
 
 log = logging.getLogger("sightline.access")
 NOT_RECORDED = ("/metrics", "/health")  # scrapes and probes would drown the history
@@ -64,7 +64,7 @@ class RequestMonitor:
         )
         if self.recorder and route not in NOT_RECORDED and method != "OPTIONS":
             self.recorder.record(
-                RequestEvent(
+                RequestEventRow(
                     created_at=utcnow(),
                     method=method[:8],
                     route=route[:128],

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sightline.db.models import Prediction, TrainingUpload
+from sightline.db.models import PredictionRow, TrainingUploadRow
 
 
-def list_predictions(session: Session, limit: int, offset: int) -> list[Prediction]:
+def list_predictions(session: Session, limit: int, offset: int) -> list[PredictionRow]:
     query = (
-        select(Prediction)
-        .order_by(Prediction.created_at.desc(), Prediction.id.desc())
+        select(PredictionRow)
+        .order_by(PredictionRow.created_at.desc(), PredictionRow.id.desc())
         .limit(limit)
         .offset(offset)
     )
@@ -19,11 +19,11 @@ def list_predictions(session: Session, limit: int, offset: int) -> list[Predicti
 
 
 def count_predictions(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Prediction)) or 0
+    return session.scalar(select(func.count()).select_from(PredictionRow)) or 0
 
 
 def upload_counts(session: Session) -> dict[str, int]:
     rows = session.execute(
-        select(TrainingUpload.class_name, func.count()).group_by(TrainingUpload.class_name)
+        select(TrainingUploadRow.class_name, func.count()).group_by(TrainingUploadRow.class_name)
     ).all()
     return {name: int(n) for name, n in rows}

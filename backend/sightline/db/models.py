@@ -36,7 +36,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-class Prediction(Base):
+class PredictionRow(Base):
     __tablename__ = "predictions"
 
     # Made by the server before the row is written, so answers need not wait for it.
@@ -54,7 +54,7 @@ class Prediction(Base):
     probabilities: Mapped[list[float]] = mapped_column(JSON)
 
 
-class ModelVersion(Base):
+class ModelVersionRow(Base):
     __tablename__ = "model_versions"
     __table_args__ = (
         Index(
@@ -80,7 +80,7 @@ class ModelVersion(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class TrainingUpload(Base):
+class TrainingUploadRow(Base):
     __tablename__ = "training_uploads"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -94,7 +94,7 @@ class TrainingUpload(Base):
     used_by_job: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
 
 
-class RetrainJob(Base):
+class RetrainJobRow(Base):
     __tablename__ = "retrain_jobs"
     __table_args__ = (
         # Migration 0002: at most one queued or running job, whichever replica inserts it
@@ -135,7 +135,7 @@ class RetrainJob(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class RequestEvent(Base):
+class RequestEventRow(Base):
     """One API request (any route), for error counts and rates in /api/monitoring."""
 
     __tablename__ = "request_events"

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sightline.config import Settings
-from sightline.data.uploads import is_holdout
-from sightline.db.models import RetrainJob, TrainingUpload
+from sightline.data.training_uploads import is_holdout
+from sightline.db.models import RetrainJobRow, TrainingUploadRow
 from sightline.db.session import session_scope
 from sightline.errors import Conflict, InvalidField, NotFound
 
@@ -39,7 +39,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def job_view(job: RetrainJob) -> dict[str, Any]:
+def job_view(job: RetrainJobRow) -> dict[str, Any]:
     """The contract's job shape, plus the live figures the dashboard draws."""
     return {
         "job_id": job.id,
@@ -71,7 +71,7 @@ class JobQueue:
 
     # ------------------------------------------------------------------ API side
 
-    def submit(self, epochs: int | None = None) -> RetrainJob:
+    def submit(self, epochs: int | None = None) -> RetrainJobRow:
         if self.new_upload_count() == 0:
             raise InvalidField(
                 "There is nothing new to learn from: upload labelled images "
@@ -81,7 +81,7 @@ class JobQueue:
                 code="no_new_data",
             )
         epochs = epochs or self.settings.retrain_epochs
-        job = RetrainJob(
+        job = RetrainJobRow(
             id=uuid.uuid4().hex,
             status="queued",
             epochs=epochs,
@@ -100,27 +100,27 @@ class JobQueue:
             ) from exc
         return job
 
-    def get(self, job_id: str) -> RetrainJob:
+    def get(self, job_id: str) -> RetrainJobRow:
         with session_scope(self.settings) as session:
-            job = session.get(RetrainJob, job_id)
+            job = session.get(RetrainJobRow, job_id)
         if job is None:
             raise NotFound(f"No retraining job {job_id!r}.", code="unknown_job")
         return job
 
-    def latest(self) -> RetrainJob | None:
+    def latest(self) -> RetrainJobRow | None:
         with session_scope(self.settings) as session:
             return session.scalar(
-                select(RetrainJob).order_by(RetrainJob.created_at.desc()).limit(1)
+                select(RetrainJobRow).order_by(RetrainJobRow.created_at.desc()).limit(1)
             )
 
-    def active(self) -> RetrainJob | None:
+    def active(self) -> RetrainJobRow | None:
         with session_scope(self.settings) as session:
-            return session.scalar(select(RetrainJob).where(RetrainJob.status.in_(ACTIVE)))
+            return session.scalar(select(RetrainJobRow).where(RetrainJobRow.status.in_(ACTIVE)))
 
-    def cancel(self, job_id: str) -> RetrainJob:
+    def cancel(self, job_id: str) -> RetrainJobRow:
         """A queued job is cancelled at once; a running one at its next training step."""
         with session_scope(self.settings) as session:
-            job = session.get(RetrainJob, job_id)
+            job = session.get(RetrainJobRow, job_id)
             if job is None:
                 raise NotFound(f"No retraining job {job_id!r}.", code="unknown_job")
             if job.status == "queued":
@@ -139,28 +139,28 @@ class JobQueue:
         """Uploads a job would train on: not learned yet, and not held out for evaluation."""
         with session_scope(self.settings) as session:
             hashes = session.scalars(
-                select(TrainingUpload.sha256).where(TrainingUpload.used_by_job.is_(None))
+                select(TrainingUploadRow.sha256).where(TrainingUploadRow.used_by_job.is_(None))
             ).all()
         fraction = self.settings.retrain_holdout_fraction
         return sum(not is_holdout(sha, fraction) for sha in hashes)
 
     # ------------------------------------------------------------------ worker side
 
-    def claim(self, worker_id: str) -> RetrainJob | None:
+    def claim(self, worker_id: str) -> RetrainJobRow | None:
         """Take the oldest queued job, atomically; None when there is none."""
         with session_scope(self.settings) as session:
             job_id = session.scalar(
-                select(RetrainJob.id)
-                .where(RetrainJob.status == "queued")
-                .order_by(RetrainJob.created_at)
+                select(RetrainJobRow.id)
+                .where(RetrainJobRow.status == "queued")
+                .order_by(RetrainJobRow.created_at)
                 .limit(1)
             )
             if job_id is None:
                 return None
             claimed = _rows_changed(
                 session,
-                update(RetrainJob)
-                .where(RetrainJob.id == job_id, RetrainJob.status == "queued")
+                update(RetrainJobRow)
+                .where(RetrainJobRow.id == job_id, RetrainJobRow.status == "queued")
                 .values(
                     status="running",
                     worker_id=worker_id,
@@ -180,11 +180,11 @@ class JobQueue:
             return bool(
                 _rows_changed(
                     session,
-                    update(RetrainJob)
+                    update(RetrainJobRow)
                     .where(
-                        RetrainJob.id == job_id,
-                        RetrainJob.status == "running",
-                        RetrainJob.worker_id == worker_id,
+                        RetrainJobRow.id == job_id,
+                        RetrainJobRow.status == "running",
+                        RetrainJobRow.worker_id == worker_id,
                     )
                     .values(heartbeat_at=now(), **values),
                 )
@@ -194,9 +194,9 @@ class JobQueue:
         """True when cancellation was asked for, or the job is no longer this worker's."""
         with session_scope(self.settings) as session:
             row = session.execute(
-                select(RetrainJob.status, RetrainJob.worker_id, RetrainJob.cancel_requested).where(
-                    RetrainJob.id == job_id
-                )
+                select(
+                    RetrainJobRow.status, RetrainJobRow.worker_id, RetrainJobRow.cancel_requested
+                ).where(RetrainJobRow.id == job_id)
             ).one_or_none()
         if row is None:
             return True
@@ -222,12 +222,12 @@ class JobQueue:
         with session_scope(self.settings) as session:
             running = session.execute(
                 select(
-                    RetrainJob.id,
-                    RetrainJob.worker_id,
-                    RetrainJob.heartbeat_at,
-                    RetrainJob.started_at,
-                    RetrainJob.created_at,
-                ).where(RetrainJob.status == "running")
+                    RetrainJobRow.id,
+                    RetrainJobRow.worker_id,
+                    RetrainJobRow.heartbeat_at,
+                    RetrainJobRow.started_at,
+                    RetrainJobRow.created_at,
+                ).where(RetrainJobRow.status == "running")
             ).all()
         failed = []
         for job_id, owner, heartbeat_at, started_at, created_at in running:
@@ -243,11 +243,11 @@ class JobQueue:
             return bool(
                 _rows_changed(
                     session,
-                    update(RetrainJob)
+                    update(RetrainJobRow)
                     .where(
-                        RetrainJob.id == job_id,
-                        RetrainJob.status == "running",
-                        RetrainJob.worker_id == owner,
+                        RetrainJobRow.id == job_id,
+                        RetrainJobRow.status == "running",
+                        RetrainJobRow.worker_id == owner,
                     )
                     .values(
                         status="failed",

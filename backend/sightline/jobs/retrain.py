@@ -27,8 +27,8 @@ from sqlalchemy import select, update
 from sightline.config import Settings
 from sightline.data.datasets import Dataset, load_dataset
 from sightline.data.preprocessing import image_to_input
-from sightline.data.uploads import UploadStore, is_holdout
-from sightline.db.models import TrainingUpload
+from sightline.data.training_uploads import UploadStore, is_holdout
+from sightline.db.models import TrainingUploadRow
 from sightline.db.session import session_scope
 from sightline.ml.artifacts import load_model
 from sightline.ml.evaluation import classification_metrics, evaluation_report
@@ -74,7 +74,7 @@ def load_uploads(settings: Settings, class_names: list[str], size: tuple[int, in
     store = UploadStore(settings)
     index = {name: i for i, name in enumerate(class_names)}
     with session_scope(settings) as session:
-        rows = session.scalars(select(TrainingUpload).order_by(TrainingUpload.id)).all()
+        rows = session.scalars(select(TrainingUploadRow).order_by(TrainingUploadRow.id)).all()
     train_x, train_y, hold_x, hold_y, ids = [], [], [], [], []
     for row in rows:
         if row.class_name not in index:
@@ -371,5 +371,7 @@ class Retrainer:
     def _mark_used(self, ids: list[int], job_id: str) -> None:
         with session_scope(self.settings) as session:
             session.execute(
-                update(TrainingUpload).where(TrainingUpload.id.in_(ids)).values(used_by_job=job_id)
+                update(TrainingUploadRow)
+                .where(TrainingUploadRow.id.in_(ids))
+                .values(used_by_job=job_id)
             )

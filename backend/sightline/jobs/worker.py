@@ -29,13 +29,13 @@ from types import FrameType
 import psutil
 
 from sightline.config import Settings
-from sightline.db.models import RetrainJob
+from sightline.db.models import RetrainJobRow
 from sightline.db.session import migrate
 from sightline.jobs.queue import JobQueue
 from sightline.jobs.retrain import Retrainer
 from sightline.ml.registry import ModelRegistry
 from sightline.ml.training import Progress, TrainingCancelled
-from sightline.monitoring.metrics import metrics
+from sightline.monitoring.prometheus import metrics
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class Worker:
 
     # ------------------------------------------------------------------ one job
 
-    def _run(self, job: RetrainJob) -> None:
+    def _run(self, job: RetrainJobRow) -> None:
         lost = threading.Event()  # set when the job is no longer ours
         done = threading.Event()
         heartbeat = threading.Thread(target=self._heartbeat, args=(job.id, done, lost), daemon=True)

@@ -87,8 +87,15 @@ def train_and_save(
     command: str,
     on_progress: ProgressCallback | None = None,
     on_epoch: EpochCallback | None = None,
+    compressed_copy: Dataset | None = None,
 ) -> dict[str, Any]:
-    result = train(dataset, config, on_progress=on_progress, on_epoch=on_epoch)
+    result = train(
+        dataset,
+        config,
+        on_progress=on_progress,
+        on_epoch=on_epoch,
+        compressed_copy=compressed_copy,
+    )
     # Save before evaluating, so a long run is never lost to an evaluation problem.
     provisional = {"class_names": dataset.class_names, "history": result.history}
     save_model_dir(out_dir, result.networks.serving_model, provisional)

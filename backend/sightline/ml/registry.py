@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from sightline.config import Settings
-from sightline.db.models import ModelVersion
+from sightline.db.models import ModelVersionRow
 from sightline.db.session import session_scope
 from sightline.errors import NotFound, SightlineError
 from sightline.ml.artifacts import (
@@ -54,9 +54,11 @@ class ModelRegistry:
 
     # ------------------------------------------------------------------ reading
 
-    def production(self) -> ModelVersion:
+    def production(self) -> ModelVersionRow:
         with session_scope(self.settings) as session:
-            row = session.scalar(select(ModelVersion).where(ModelVersion.status == "production"))
+            row = session.scalar(
+                select(ModelVersionRow).where(ModelVersionRow.status == "production")
+            )
             if row is None:
                 raise NoModel("No production model is registered yet.")
             return row
@@ -64,20 +66,20 @@ class ModelRegistry:
     def production_version(self) -> str | None:
         with session_scope(self.settings) as session:
             return session.scalar(
-                select(ModelVersion.version).where(ModelVersion.status == "production")
+                select(ModelVersionRow.version).where(ModelVersionRow.status == "production")
             )
 
-    def get(self, version: str) -> ModelVersion:
+    def get(self, version: str) -> ModelVersionRow:
         validate_version(version)
         with session_scope(self.settings) as session:
-            row = session.get(ModelVersion, version)
+            row = session.get(ModelVersionRow, version)
             if row is None:
                 raise NotFound(f"No model version {version!r}.", code="unknown_version")
             return row
 
-    def all_versions(self) -> list[ModelVersion]:
+    def all_versions(self) -> list[ModelVersionRow]:
         with session_scope(self.settings) as session:
-            rows = session.scalars(select(ModelVersion)).all()
+            rows = session.scalars(select(ModelVersionRow)).all()
         return sorted(rows, key=lambda row: int(row.version[1:]), reverse=True)
 
     def path(self, version: str) -> Path:
@@ -100,7 +102,9 @@ class ModelRegistry:
             return self.production_version()
         sha = file_sha256(shipped / MODEL_FILE)
         with session_scope(self.settings) as session:
-            known = session.scalar(select(ModelVersion).where(ModelVersion.model_sha256 == sha))
+            known = session.scalar(
+                select(ModelVersionRow).where(ModelVersionRow.model_sha256 == sha)
+            )
             if known is not None:
                 return self.production_version()
         card = read_card(shipped)
@@ -147,26 +151,28 @@ class ModelRegistry:
         if status not in STATUSES or status == "production":
             raise ValueError(f"bad status {status!r}")
         with session_scope(self.settings) as session:
-            row = session.get(ModelVersion, validate_version(version))
+            row = session.get(ModelVersionRow, validate_version(version))
             if row is None:
                 raise NotFound(f"No model version {version!r}.", code="unknown_version")
             row.status = status
             if note:
                 row.note = note
 
-    def promote(self, version: str) -> ModelVersion:
+    def promote(self, version: str) -> ModelVersionRow:
         """Make ``version`` production; the previous one is archived. One transaction."""
         validate_version(version)
         if not (self.path(version) / MODEL_FILE).exists():
             raise NotFound(f"Model version {version!r} has no files.", code="unknown_version")
         with session_scope(self.settings) as session:
-            row = session.get(ModelVersion, version, with_for_update=True)
+            row = session.get(ModelVersionRow, version, with_for_update=True)
             if row is None:
                 raise NotFound(f"No model version {version!r}.", code="unknown_version")
             if row.status == "production":
                 return row
             current = session.scalars(
-                select(ModelVersion).where(ModelVersion.status == "production").with_for_update()
+                select(ModelVersionRow)
+                .where(ModelVersionRow.status == "production")
+                .with_for_update()
             ).all()
             for old in current:
                 old.status = "archived"
@@ -187,7 +193,7 @@ class ModelRegistry:
 
     # ------------------------------------------------------------------ internals
 
-    def _production_or_none(self) -> ModelVersion | None:
+    def _production_or_none(self) -> ModelVersionRow | None:
         try:
             return self.production()
         except NoModel:
@@ -195,8 +201,8 @@ class ModelRegistry:
 
     def _next_version(self) -> str:
         with session_scope(self.settings) as session:
-            versions = session.scalars(select(ModelVersion.version)).all()
-            count = session.scalar(select(func.count()).select_from(ModelVersion)) or 0
+            versions = session.scalars(select(ModelVersionRow.version)).all()
+            count = session.scalar(select(func.count()).select_from(ModelVersionRow)) or 0
         highest = max((int(v[1:]) for v in versions), default=0)
         return f"v{max(highest, count) + 1}"
 
@@ -232,7 +238,7 @@ class ModelRegistry:
         training = card.get("training", {})
         with session_scope(self.settings) as session:
             session.add(
-                ModelVersion(
+                ModelVersionRow(
                     version=version,
                     status=status,
                     parent=parent,

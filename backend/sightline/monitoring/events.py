@@ -9,7 +9,7 @@ import queue
 import threading
 
 from sightline.config import Settings
-from sightline.db.models import RequestEvent
+from sightline.db.models import RequestEventRow
 from sightline.db.session import session_scope
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ class EventRecorder:
     def __init__(self, settings: Settings, flush_seconds: float = 0.5) -> None:
         self.settings = settings
         self.flush_seconds = flush_seconds
-        self._queue: queue.Queue[RequestEvent] = queue.Queue(MAX_QUEUED)
+        self._queue: queue.Queue[RequestEventRow] = queue.Queue(MAX_QUEUED)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -34,12 +34,12 @@ class EventRecorder:
             self._thread.join(timeout=10)
         self.flush()
 
-    def record(self, event: RequestEvent) -> None:
+    def record(self, event: RequestEventRow) -> None:
         with contextlib.suppress(queue.Full):  # statistics, not data: drop when swamped
             self._queue.put_nowait(event)
 
     def flush(self) -> int:
-        batch: list[RequestEvent] = []
+        batch: list[RequestEventRow] = []
         while True:
             try:
                 batch.append(self._queue.get_nowait())

@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from sightline.config import Settings
-from sightline.db.models import Prediction, RequestEvent
+from sightline.db.models import PredictionRow, RequestEventRow
 from sightline.db.session import session_scope
 from sightline.monitoring.drift import drift_report
 from sightline.monitoring.system import system_figures
@@ -41,21 +41,21 @@ def monitoring_report(
     with session_scope(settings) as session:
         predictions = session.execute(
             select(
-                Prediction.created_at,
-                Prediction.prediction,
-                Prediction.confidence,
-                Prediction.time_ms,
-            ).where(Prediction.created_at >= start)
+                PredictionRow.created_at,
+                PredictionRow.prediction,
+                PredictionRow.confidence,
+                PredictionRow.time_ms,
+            ).where(PredictionRow.created_at >= start)
         ).all()
         events = session.execute(
             select(
-                RequestEvent.created_at,
-                RequestEvent.route,
-                RequestEvent.status_code,
-                RequestEvent.duration_ms,
-            ).where(RequestEvent.created_at >= start)
+                RequestEventRow.created_at,
+                RequestEventRow.route,
+                RequestEventRow.status_code,
+                RequestEventRow.duration_ms,
+            ).where(RequestEventRow.created_at >= start)
         ).all()
-        total_predictions = session.scalar(select(func.count()).select_from(Prediction)) or 0
+        total_predictions = session.scalar(select(func.count()).select_from(PredictionRow)) or 0
 
     class_counts = {name: 0 for name in class_names}
     for row in predictions:

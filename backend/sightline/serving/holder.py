@@ -15,7 +15,7 @@ import threading
 from sightline.config import Settings
 from sightline.errors import ModelUnavailable
 from sightline.ml.registry import ModelRegistry
-from sightline.monitoring.metrics import metrics
+from sightline.monitoring.prometheus import metrics
 from sightline.serving.predictor import Predictor
 
 log = logging.getLogger(__name__)

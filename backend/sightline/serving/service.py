@@ -14,14 +14,14 @@ import numpy as np
 from sightline.config import Settings
 from sightline.data.names import display_name
 from sightline.data.preprocessing import decode_image, image_to_input, resize_for_model
-from sightline.db.models import Prediction as PredictionRow
+from sightline.db.models import PredictionRow
 from sightline.ids import new_id
 from sightline.ml.explain import heatmap_png_base64
-from sightline.monitoring.metrics import metrics
+from sightline.monitoring.prometheus import metrics
 from sightline.serving.batching import MicroBatcher
-from sightline.serving.history import HistoryWriter
 from sightline.serving.holder import ModelHolder
 from sightline.serving.predictor import Prediction, Predictor
+from sightline.serving.recorder import HistoryWriter
 
 
 @dataclass

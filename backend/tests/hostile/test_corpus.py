@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from sightline.config import Settings, get_settings
 from sightline.data.preprocessing import decode_image
-from sightline.db.models import TrainingUpload
+from sightline.db.models import TrainingUploadRow
 from sightline.db.session import session_scope
 from tests.conftest import ADMIN_TOKEN, make_settings
 from tests.hostile.corpus import (
@@ -113,7 +113,7 @@ def test_afterwards_healthy_and_nothing_outside_home(
 
     uploads = hostile_settings.uploads_dir.resolve()
     with session_scope(hostile_settings) as session:
-        rows = session.scalars(select(TrainingUpload)).all()
+        rows = session.scalars(select(TrainingUploadRow)).all()
     assert rows, "the valid images of the corpus were stored"
     for row in rows:
         path = (hostile_settings.uploads_dir / row.path).resolve()

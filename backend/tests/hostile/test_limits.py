@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from sightline.config import Settings
 from sightline.data.names import display_name, printable
-from sightline.db.models import Prediction, TrainingUpload
+from sightline.db.models import PredictionRow, TrainingUploadRow
 from sightline.db.session import session_scope
 from sightline.serving.service import fit_within
 from tests.conftest import encode, flush_history, image_bytes
@@ -72,5 +72,5 @@ def test_control_characters_in_filenames_are_stored_clean(
     assert uploaded.status_code == 200 and uploaded.json()["uploaded"] == 1
     flush_history(client)
     with session_scope(settings) as session:
-        assert session.scalars(select(Prediction.filename)).all() == ["ab[2J.png"]
-        assert session.scalars(select(TrainingUpload.original_filename)).all() == ["ab[2J.png"]
+        assert session.scalars(select(PredictionRow.filename)).all() == ["ab[2J.png"]
+        assert session.scalars(select(TrainingUploadRow.original_filename)).all() == ["ab[2J.png"]

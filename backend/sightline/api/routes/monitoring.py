@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from sightline.api.deps import Services, get_services
-from sightline.monitoring.metrics import render
+from sightline.monitoring.prometheus import render
 from sightline.monitoring.window import monitoring_report
 
 router = APIRouter(tags=["monitoring"])

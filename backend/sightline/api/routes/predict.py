@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, File, UploadFile
 
 from sightline.api.deps import Services, get_services
 from sightline.api.schemas import BatchOut, ErrorBody, PredictionOut
-from sightline.api.uploads import read_limited
+from sightline.api.upload_limits import read_limited
 from sightline.errors import SightlineError, TooLarge
 
 router = APIRouter(prefix="/api", tags=["prediction"])

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from sightline.api.auth import require_admin
 from sightline.api.deps import Services, get_services
 from sightline.api.schemas import ErrorBody, UploadReportOut
-from sightline.api.uploads import read_limited
-from sightline.data.uploads import UploadStore
+from sightline.api.upload_limits import read_limited
+from sightline.data.training_uploads import UploadStore
 from sightline.errors import TooLarge
 
 router = APIRouter(prefix="/api", tags=["retraining"], dependencies=[Depends(require_admin)])

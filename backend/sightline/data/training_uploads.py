@@ -28,7 +28,7 @@ from sightline.data.datasets import IMAGE_SUFFIXES
 from sightline.data.names import display_name, printable
 from sightline.data.preprocessing import image_to_input
 from sightline.db.crud import upload_counts
-from sightline.db.models import TrainingUpload
+from sightline.db.models import TrainingUploadRow
 from sightline.db.session import session_scope
 from sightline.errors import InvalidField, SightlineError, TooLarge
 
@@ -210,7 +210,7 @@ class UploadStore:
         try:
             with session_scope(s) as session:
                 session.add(
-                    TrainingUpload(
+                    TrainingUploadRow(
                         sha256=sha,
                         class_name=candidate.class_name,
                         size_bytes=len(candidate.data),
@@ -226,7 +226,7 @@ class UploadStore:
     def _known(self, sha: str) -> bool:
         with session_scope(self.settings) as session:
             return (
-                session.scalar(select(TrainingUpload.id).where(TrainingUpload.sha256 == sha))
+                session.scalar(select(TrainingUploadRow.id).where(TrainingUploadRow.sha256 == sha))
                 is not None
             )
 
