@@ -14,8 +14,8 @@ export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: help setup setup-backend setup-frontend run web web-build serve worker train train-quick eval test test-backend \
-        test-frontend test-e2e lint format clean notebook load bench bench-model scale scale-stop compose-check \
-        scale-bench
+        test-frontend test-e2e lint format clean notebook notebook-build load bench bench-model bench-transfer bench-history scale scale-stop compose-check \
+        scale-bench openapi openapi-check migration k8s-check multi-machine-bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -24,7 +24,7 @@ help: ## List the targets
 $(VENV)/.installed: backend/pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e 'backend[dev,postgres]'
+	$(VENV)/bin/pip install -q -e 'backend[dev,postgres,s3,export]'
 	touch $@
 
 setup-backend: $(VENV)/.installed ## Python venv with the backend (idempotent)
@@ -74,19 +74,41 @@ test: test-backend test-frontend ## All tests
 
 # The Python that `make lint` checks and `make format` formats: backend/ with its own
 # settings (backend/pyproject.toml), the rest with ruff.toml, which extends them.
-PY_LINTED := backend bench locustfile.py notebook/build_notebook.py .ci
+PY_LINTED := backend bench locustfile.py notebook/sightline_walkthrough.py .ci
 
 lint: setup-backend ## ruff, mypy, the dashboard's lint and types, and the dependency audit
 	$(VENV)/bin/ruff check $(PY_LINTED)
 	$(VENV)/bin/ruff format --check $(PY_LINTED)
 	cd backend && ../$(VENV)/bin/mypy sightline
-	cd frontend && npm run lint && npm run typecheck
+	cd frontend && npm run lint && npm run typecheck && npm run gen:api:check
+	$(MAKE) openapi-check
 	$(PY) .ci/audit.py
 
-notebook: setup-backend ## Run the walkthrough notebook top to bottom (quick setting; figures in notebook/figures/)
-	$(PY) notebook/build_notebook.py
+notebook-build: setup-backend ## Rebuild notebook/sightline_walkthrough.ipynb from its source, the .py beside it
+	$(PY) -m sightline.notebook_runner --build
+
+notebook: notebook-build ## Run the walkthrough notebook top to bottom (quick setting; figures in notebook/figures/)
 	SIGHTLINE_NOTEBOOK_QUICK=$${SIGHTLINE_NOTEBOOK_QUICK:-1} $(PY) -m sightline.notebook_runner \
 	  --output notebook/executed/sightline_walkthrough.ipynb
+
+# The API's contract: docs/openapi.json, committed; the dashboard's client is generated from it.
+openapi: setup-backend ## Export the API's OpenAPI document to docs/openapi.json
+	$(PY) -m sightline.api.openapi --out docs/openapi.json
+
+openapi-check: setup-backend ## Fail when docs/openapi.json no longer matches the code
+	$(PY) -m sightline.api.openapi --out docs/openapi.json --check
+
+# A new Alembic revision from the difference between db/models.py and the migrations,
+# computed against a scratch SQLite database upgraded to head (nothing of var/ is touched).
+MSG ?=
+migration: setup-backend ## A new migration from the models: make migration MSG="add a column"
+	@test -n "$(MSG)" || { echo 'Say what it does: make migration MSG="..."'; exit 2; }
+	@scratch=$$(mktemp -d); trap 'rm -rf $$scratch' EXIT; \
+	export SIGHTLINE_DATABASE_URL=sqlite:///$$scratch/scratch.db PATH=$(abspath $(VENV))/bin:$$PATH; \
+	ini=backend/sightline/db/alembic.ini; \
+	last=$$(ls backend/sightline/db/migrations/versions | grep -oE '^[0-9]{4}' | sort | tail -1); \
+	alembic -c $$ini upgrade head && \
+	alembic -c $$ini revision --autogenerate --rev-id $$(printf '%04d' $$((10#$$last + 1))) -m "$(MSG)"
 
 format: setup-backend ## Format the Python code
 	$(VENV)/bin/ruff format $(PY_LINTED)
@@ -107,6 +129,14 @@ bench: setup-backend ## Sightline vs model.predict() per request, side by side (
 bench-model: setup-backend ## $MODEL's test accuracy, batch-1 latency, throughput, size (bench/results/)
 	$(PY) bench/model_bench.py --model $(MODEL)
 
+bench-transfer: setup-backend ## Cats/dogs photos: from scratch vs fine-tuned from $MODEL vs --from auto (bench/results/)
+	$(PY) bench/transfer_bench.py --parent $(MODEL)
+
+ROWS ?= 10000000
+DB ?= sqlite
+bench-history: setup-backend ## Reads at ROWS (10 M) predictions + events, DB=sqlite|postgres (bench/results/)
+	$(PY) bench/history_bench.py --database $(DB) --rows $(ROWS) --model $(MODEL)
+
 # Scale-out (deploy/README.md). nginx listens on $PORT when it is given, else 8080.
 N ?= 2
 SCALE_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8080)
@@ -118,6 +148,19 @@ scale-stop: setup-backend ## Stop every process `make scale` started
 
 scale-bench: setup-backend ## 1 vs N replicas, failover, promotion, lost rows through nginx (bench/results/)
 	$(PY) bench/scale_bench.py --model $(MODEL) --replicas $(N)
+
+# Kubernetes (deploy/kubernetes/): render every overlay with kubectl's built-in kustomize
+# and validate it offline against the bundled Kubernetes schemas, then the invariants.
+K8S_OVERLAYS := base overlays/production overlays/gpu-worker
+k8s-check: setup-backend ## Render and validate deploy/kubernetes/ (offline), then its invariant tests
+	@set -e; for overlay in $(K8S_OVERLAYS); do \
+	  out=$$(mktemp --suffix=.yaml); kubectl kustomize deploy/kubernetes/$$overlay > $$out; \
+	  $(VENV)/bin/kubernetes-validate --strict --quiet -k 1.32.0 $$out; \
+	  echo "deploy/kubernetes/$$overlay: valid"; rm -f $$out; done
+	cd backend && ../$(PY) -m pytest -q -p no:cacheprovider tests/test_kubernetes.py
+
+multi-machine-bench: setup-backend ## Replicas with their own homes: fetch, promotion, DB as store, rolling replacement
+	$(PY) bench/multi_machine_bench.py --model $(MODEL)
 
 compose-check: setup-backend ## Validate docker-compose.yml against the Compose spec schema (offline)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml

@@ -28,8 +28,11 @@ PYTHON = sys.executable
 LOCUST = str(Path(PYTHON).with_name("locust"))
 SIGHTLINE = str(Path(PYTHON).with_name("sightline"))
 LOCUSTFILE = REPO / "locustfile.py"
-# The CIFAR-10 jpg copy in the shared folder beside the checkout, where there is one.
-SHARED_CIFAR10 = REPO.parent / "shared" / "datasets" / "cifar10-jpg.zip"
+# The CIFAR-10 copies in the shared folder beside the checkout, where there is one: the
+# lossless reference, and the JPEG copy (quality 75, 4:2:0) for the compressed-uploads test.
+SHARED_DATASETS = REPO.parent / "shared" / "datasets"
+SHARED_CIFAR10 = SHARED_DATASETS / "cifar10-png.zip"
+SHARED_CIFAR10_JPG = SHARED_DATASETS / "cifar10-jpg.zip"
 
 HEALTH_TIMEOUT_S = 300.0
 STOP_TIMEOUT_S = 60.0
@@ -37,11 +40,18 @@ LOG_TAIL_CHARS = 3000
 
 
 def cifar10_source() -> str | None:
-    """``$SIGHTLINE_CIFAR10``, else the shared jpg copy if present, else None (the
+    """``$SIGHTLINE_CIFAR10``, else the shared lossless copy if present, else None (the
     official download)."""
     if source := os.environ.get("SIGHTLINE_CIFAR10"):
         return source
     return str(SHARED_CIFAR10) if SHARED_CIFAR10.exists() else None
+
+
+def cifar10_jpg_source() -> str | None:
+    """``$SIGHTLINE_CIFAR10_JPG``, else the shared JPEG copy if present, else None."""
+    if source := os.environ.get("SIGHTLINE_CIFAR10_JPG"):
+        return source
+    return str(SHARED_CIFAR10_JPG) if SHARED_CIFAR10_JPG.exists() else None
 
 
 # --------------------------------------------------------------------------- servers

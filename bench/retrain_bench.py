@@ -6,7 +6,7 @@
 1. Starts the API (``sightline serve``) and the worker (``sightline worker``) as two
    processes, as ``make run`` does, on a fresh ``$SIGHTLINE_HOME`` with ``--model`` as
    the shipped model and the CIFAR-10 copy at ``$SIGHTLINE_CIFAR10`` (default:
-   ../shared/datasets/cifar10-jpg.zip) for replay and evaluation. The decoded-dataset
+   ../shared/datasets/cifar10-png.zip) for replay and evaluation. The decoded-dataset
    cache is the repo's ``var/cache`` (as after ``make train``), so the job does not pay
    for decoding.
 2. Uploads ``--uploads`` CIFAR-10 training images, the same number per class, through
@@ -405,7 +405,9 @@ def report(result: dict[str, Any]) -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=REPO / "models" / "cifar10")
-    parser.add_argument("--cifar10", default=cifar10_source(), help="the CIFAR-10 jpg zip")
+    parser.add_argument(
+        "--cifar10", default=cifar10_source(), help="the CIFAR-10 zip (lossless copy)"
+    )
     parser.add_argument("--cache-dir", type=Path, default=REPO / "var" / "cache")
     parser.add_argument("--uploads", type=int, default=500)
     parser.add_argument("--shift", choices=("lowlight", "none"), default="lowlight")
@@ -420,7 +422,7 @@ def main() -> None:
     if not (args.model / "model.keras").exists():
         sys.exit(f"No model at {args.model}: train one first (make train).")
     if args.cifar10 is None:
-        sys.exit("No CIFAR-10 jpg zip: pass --cifar10 or set SIGHTLINE_CIFAR10.")
+        sys.exit("No CIFAR-10 zip: pass --cifar10 or set SIGHTLINE_CIFAR10.")
     result = run(args)
     report(result)
     out = REPO / "bench" / "results" / f"retrain-{time.strftime('%Y%m%d-%H%M%S')}.json"

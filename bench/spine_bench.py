@@ -2,7 +2,7 @@
 through HTTP to a real `sightline serve` with the shipped model: accuracy, history rows,
 server-side predict latency.
 
-    SIGHTLINE_CIFAR10=../shared/datasets/cifar10-jpg.zip .venv/bin/python bench/spine_bench.py
+    .venv/bin/python bench/spine_bench.py   # SIGHTLINE_CIFAR10: default, the lossless copy
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ flat colour, rendered text), with the accuracy of flagged and unflagged test ans
 
     .venv/bin/python bench/uncertainty_report.py [--model models/cifar10] [--n-ood 500]
 
-Data: $SIGHTLINE_CIFAR10 (default ../shared/datasets/cifar10-jpg.zip if present,
+Data: $SIGHTLINE_CIFAR10 (default ../shared/datasets/cifar10-png.zip if present,
 else the official download). Writes bench/results/uncertainty-<time>.json too.
 """
 
@@ -39,10 +39,11 @@ def test_set_figures(predictor: Predictor) -> dict[str, Any]:
     probabilities = predict_in_batches(predictor.predict_arrays, dataset.x_test)
     flagged = probabilities.max(axis=1) < predictor.threshold
     correct = probabilities.argmax(axis=1) == dataset.y_test
+    uncertainty = predictor.card.uncertainty
     return {
         "n": len(dataset.y_test),
         "flag_rate": flag_rate(probabilities, predictor.threshold),
-        "card_flagged_share": predictor.card["uncertainty"]["flagged_share"],
+        "card_flagged_share": uncertainty.flagged_share if uncertainty else None,
         "accuracy": float(correct.mean()),
         "accuracy_unflagged": float(correct[~flagged].mean()) if (~flagged).any() else None,
         "accuracy_flagged": float(correct[flagged].mean()) if flagged.any() else None,
@@ -73,7 +74,9 @@ def main() -> None:
     report = {
         "model": str(args.model),
         "threshold": predictor.threshold,
-        "target_precision": predictor.card["uncertainty"].get("target_precision"),
+        "target_precision": (
+            predictor.card.uncertainty.target_precision if predictor.card.uncertainty else None
+        ),
         "test_set": test_set_figures(predictor),
         "out_of_class": out_of_class_figures(predictor, args.n_ood),
     }

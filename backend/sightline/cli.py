@@ -7,8 +7,9 @@ import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,6 +25,11 @@ from rich.table import Table
 
 from sightline.config import get_settings
 from sightline.data.datasets import Dataset, load_dataset
+
+if TYPE_CHECKING:
+    from sightline.ml.card import Metrics, ModelCard, Uncertainty
+    from sightline.ml.training import EpochCallback, ProgressCallback
+    from sightline.ml.transfer import CandidateScore, Start, TransferConfig
 
 app = typer.Typer(
     help="Sightline: train, evaluate and serve an image classifier.",
@@ -72,7 +78,29 @@ def train(
     seed: Annotated[int, typer.Option()] = 0,
     n_train: Annotated[int | None, typer.Option(help="Use a random subset of train.")] = None,
     n_test: Annotated[int | None, typer.Option(help="Use a random subset of test.")] = None,
-    image_size: Annotated[int, typer.Option(help="Input side in pixels.")] = 32,
+    image_size: Annotated[
+        int | None,
+        typer.Option(help="Input side in pixels (default: 32 from scratch, 48 fine-tuned)."),
+    ] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Fine-tune from a model folder (models/cifar10), a registered version (v3), "
+            'or "auto": try each of them and training from scratch on a validation split, '
+            "keep the best.",
+        ),
+    ] = None,
+    backbone: Annotated[
+        str | None,
+        typer.Option(
+            help="Fine-tune an ImageNet backbone (mobilenetv3small, efficientnetv2b0); Keras "
+            "downloads its weights once, or give them with --weights."
+        ),
+    ] = None,
+    weights: Annotated[
+        Path | None, typer.Option(help="A local weights file for --backbone (no download).")
+    ] = None,
     compressed_copy: Annotated[
         str | None,
         typer.Option(
@@ -81,9 +109,10 @@ def train(
         ),
     ] = None,
 ) -> None:
-    """Train a CNN (the airbench94 recipe by default) and save model.keras + card.json."""
-    from dataclasses import replace
+    """Train a CNN (the airbench94 recipe by default) and save model.keras + card.json.
 
+    With --from or --backbone, fine-tune instead (ml/transfer.py): the backbone is kept,
+    a new head is trained for the data's classes, then every layer at a lower rate."""
     from sightline.ml.pipeline import train_and_save
     from sightline.ml.training import QUICK, TrainConfig
 
@@ -96,8 +125,10 @@ def train(
     if batch_size is not None:
         overrides["batch_size"] = batch_size
     config = replace(config, **overrides)  # type: ignore[arg-type]
-    dataset = _load(data, n_train, n_test, image_size)
-    compressed = _load(compressed_copy, n_train, n_test, image_size) if compressed_copy else None
+    transfer = _transfer_config(from_, backbone, quick, epochs, batch_size, seed, image_size)
+    size = transfer.image_size if transfer is not None else image_size or 32
+    dataset = _load(data, n_train, n_test, size)
+    compressed = _load(compressed_copy, n_train, n_test, size) if compressed_copy else None
     command = "sightline " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     with Progress(
@@ -128,17 +159,130 @@ def train(
                 f"val_loss {logs['val_loss']:.4f} val_acc {logs['val_accuracy']:.4f}"
             )
 
-        card = train_and_save(
-            dataset,
-            config,
-            out,
-            command=command,
-            on_progress=on_progress,
-            on_epoch=on_epoch,
-            compressed_copy=compressed,
+        if transfer is not None:
+            card = _train_transfer(
+                dataset,
+                _start(from_, backbone, weights, dataset, transfer),
+                transfer,
+                out,
+                command=command,
+                on_progress=on_progress,
+                on_epoch=on_epoch,
+            )
+        else:
+            card = train_and_save(
+                dataset,
+                config,
+                out,
+                command=command,
+                on_progress=on_progress,
+                on_epoch=on_epoch,
+                compressed_copy=compressed,
+            )
+    _print_metrics(card.metrics, card.uncertainty)
+    console.print(f"Trained in {card.training.seconds or 0:.0f} s; saved to {out}")
+
+
+def _transfer_config(
+    from_: str | None,
+    backbone: str | None,
+    quick: bool,
+    epochs: float | None,
+    batch_size: int | None,
+    seed: int,
+    image_size: int | None,
+) -> TransferConfig | None:
+    """The fine-tuning recipe when --from or --backbone asks for one, else None."""
+    from sightline.ml.transfer import QUICK_TRANSFER, TransferConfig
+
+    if from_ is None and backbone is None:
+        return None
+    if from_ is not None and backbone is not None:
+        console.print("[red]--from and --backbone are two different starts: give one.[/]")
+        raise typer.Exit(2)
+    config = QUICK_TRANSFER if quick else TransferConfig()
+    overrides: dict[str, Any] = {"seed": seed}
+    if epochs is not None:
+        overrides["epochs"] = epochs
+    if batch_size is not None:
+        overrides["batch_size"] = batch_size
+    if image_size is not None:
+        overrides["image_size"] = image_size
+    return replace(config, **overrides)
+
+
+def _start(
+    from_: str | None,
+    backbone: str | None,
+    weights: Path | None,
+    dataset: Dataset,
+    config: TransferConfig,
+) -> Start:
+    """What --from / --backbone name; for "auto", the winner of a short comparison."""
+    from sightline.ml.transfer import (
+        AUTO,
+        Start,
+        UnknownParent,
+        candidate_starts,
+        compare_candidates,
+        resolve_parent,
+    )
+
+    if backbone is not None:
+        return Start(backbone=backbone, weights=str(weights) if weights else "imagenet")
+    assert from_ is not None
+    if from_ == AUTO:
+        starts = candidate_starts(get_settings())
+        scores = compare_candidates(
+            dataset, starts, config, on_trial=lambda s: console.print(f"Trying {s.label} ...")
         )
-    _print_metrics(card["metrics"], card.get("uncertainty"))
-    console.print(f"Trained in {card['training']['seconds']:.0f} s; saved to {out}")
+        console.print(comparison_table(scores))
+        console.print(f"Keeping [bold]{scores[0].name}[/]: training it on all the data.")
+        return scores[0].start
+    try:
+        return Start(parent=resolve_parent(from_, get_settings()))
+    except UnknownParent as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from error
+
+
+def comparison_table(scores: list[CandidateScore]) -> Table:
+    """The --from auto comparison, best first."""
+    table = Table(title="Starts compared on a validation split of the training images")
+    for column in ("start", "validation accuracy", "trial seconds", "chosen"):
+        table.add_column(column, justify="right")
+    for rank, score in enumerate(scores):
+        table.add_row(
+            score.name,
+            f"{score.val_accuracy:.2%}",
+            f"{score.seconds:.0f}",
+            "yes" if rank == 0 else "",
+        )
+    return table
+
+
+def _train_transfer(
+    dataset: Dataset,
+    start: Start,
+    config: TransferConfig,
+    out: Path,
+    *,
+    command: str,
+    on_progress: ProgressCallback,
+    on_epoch: EpochCallback,
+) -> ModelCard:
+    from sightline.ml.transfer import transfer_and_save
+
+    console.print(f"Starting from [bold]{start.label}[/] at {config.image_size} px")
+    return transfer_and_save(
+        dataset,
+        start,
+        config,
+        out,
+        command=command,
+        on_progress=on_progress,
+        on_epoch=on_epoch,
+    )
 
 
 @app.command("eval")
@@ -150,65 +294,86 @@ def evaluate(
     n_test: Annotated[int | None, typer.Option(help="Evaluate on a random test subset.")] = None,
     update_card: Annotated[bool, typer.Option(help="Write the metrics into card.json.")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the report here.")] = None,
+    also_test: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Another copy of the same classes (e.g. cifar10-jpg.zip): its test split's "
+            "accuracy is reported beside, and recorded as the card's robustness. Repeatable."
+        ),
+    ] = None,
 ) -> None:
-    """Evaluate a saved model on a dataset's test split."""
-    from sightline.ml.artifacts import CARD_FILE, load_model, read_card, write_json
-    from sightline.ml.pipeline import evaluate_model
+    """Evaluate a saved model on a dataset's test split (and on more copies of it)."""
+    from sightline.ml.artifacts import load_model, write_json
+    from sightline.ml.card import load_card, save_card
+    from sightline.ml.pipeline import evaluate_model, robustness_evaluation
 
     dataset = _load(data, None, n_test)
     keras_model = load_model(model)
-    card = read_card(model)
-    if card.get("class_names") and card["class_names"] != dataset.class_names:
+    card = load_card(model)
+    if card.class_names and card.class_names != dataset.class_names:
         console.print(
-            f"[red]The model's classes {card['class_names']} differ from the "
+            f"[red]The model's classes {card.class_names} differ from the "
             f"data's {dataset.class_names}.[/]"
         )
         raise typer.Exit(2)
     report, seconds = evaluate_model(keras_model, dataset)
-    _print_metrics(report["metrics"], report["uncertainty"])
+    evaluated = card.with_evaluation(report)
+    _print_metrics(evaluated.metrics, evaluated.uncertainty)
     console.print(f"Evaluated {len(dataset.y_test)} images in {seconds:.1f} s")
+    if also_test:
+        robustness = [
+            robustness_evaluation(keras_model, _load(spec, None, n_test)) for spec in also_test
+        ]
+        evaluated = evaluated.model_copy(update={"robustness": robustness})
+        _print_robustness(evaluated)
     if json_out:
         write_json(json_out, report)
     if update_card:
-        card.update(
-            metrics=report["metrics"],
-            baseline=report["baseline"],
-            uncertainty={**card.get("uncertainty", {}), **report["uncertainty"]},
+        save_card(model, evaluated)
+
+
+def _print_robustness(card: ModelCard) -> None:
+    """Every test set the model was scored on, side by side."""
+    table = Table(title="Test accuracy by test set")
+    for column in ("test set", "sha256", "images", "accuracy"):
+        table.add_column(column, justify="right")
+    if card.metrics is not None:
+        main = card.training.dataset
+        table.add_row(
+            card.metrics.evaluated_on.dataset,
+            (main.sha256 or "")[:12] if main else "",
+            str(card.metrics.evaluated_on.n),
+            f"{card.metrics.accuracy:.2%}",
         )
-        write_json(model / CARD_FILE, card)
+    for row in card.robustness:
+        table.add_row(row.dataset, (row.sha256 or "")[:12], str(row.n), f"{row.accuracy:.2%}")
+    console.print(table)
+    console.print(json.dumps({row.dataset: row.accuracy for row in card.robustness}))
 
 
-def _print_metrics(metrics: dict[str, Any], uncertainty: dict[str, Any] | None = None) -> None:
-    table = Table(
-        title=f"Test accuracy {metrics['accuracy']:.2%} "
-        f"(n={metrics.get('evaluated_on', {}).get('n', '?')})"
-    )
+def _print_metrics(metrics: Metrics | None, uncertainty: Uncertainty | None = None) -> None:
+    if metrics is None:
+        console.print("[yellow]The model has no evaluation.[/]")
+        return
+    table = Table(title=f"Test accuracy {metrics.accuracy:.2%} (n={metrics.evaluated_on.n})")
     for column in ("class", "precision", "recall", "f1", "support"):
         table.add_column(column, justify="right")
-    for name, row in metrics["per_class"].items():
+    for name, row in metrics.per_class.items():
         table.add_row(
-            name,
-            f"{row['precision']:.3f}",
-            f"{row['recall']:.3f}",
-            f"{row['f1']:.3f}",
-            str(row["support"]),
+            name, f"{row.precision:.3f}", f"{row.recall:.3f}", f"{row.f1:.3f}", str(row.support)
         )
     table.add_row(
-        "macro",
-        f"{metrics['precision']:.3f}",
-        f"{metrics['recall']:.3f}",
-        f"{metrics['f1']:.3f}",
-        "",
+        "macro", f"{metrics.precision:.3f}", f"{metrics.recall:.3f}", f"{metrics.f1:.3f}", ""
     )
     console.print(table)
-    if metrics.get("roc_auc") is not None:
-        console.print(f"ROC-AUC: {metrics['roc_auc']:.4f}")
-    if uncertainty:
+    if metrics.roc_auc is not None:
+        console.print(f"ROC-AUC: {metrics.roc_auc:.4f}")
+    if uncertainty and uncertainty.flagged_share is not None:
         console.print(
-            f"Uncertain below confidence {uncertainty['threshold']:.3f}: "
-            f"{uncertainty['flagged_share']:.1%} of test images flagged"
+            f"Uncertain below confidence {uncertainty.threshold:.3f}: "
+            f"{uncertainty.flagged_share:.1%} of test images flagged"
         )
-    console.print(json.dumps({"accuracy": metrics["accuracy"], "f1": metrics["f1"]}))
+    console.print(json.dumps({"accuracy": metrics.accuracy, "f1": metrics.f1}))
 
 
 @app.command("demo-data")
@@ -247,6 +412,10 @@ def serve(
     access_log: Annotated[
         bool, typer.Option(help="Log every request (off behind nginx, which logs them).")
     ] = True,
+    graceful_timeout: Annotated[
+        float,
+        typer.Option(help="On SIGTERM, seconds to let requests in flight finish before closing."),
+    ] = 20.0,
 ) -> None:
     """Start the API (uvicorn)."""
     import uvicorn
@@ -261,7 +430,24 @@ def serve(
             log_level="info",
             proxy_headers=True,
             access_log=access_log,
+            timeout_graceful_shutdown=int(graceful_timeout),
         )
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the latest schema, under its lock, then exit (the
+    Kubernetes Job and the compose one-shot service run this). Prints the admin token
+    when it generates one (no SIGHTLINE_ADMIN_TOKEN and none recorded yet)."""
+    from sightline.api.auth import resolve_admin_token
+    from sightline.db.session import migrate as migrate_database
+
+    settings = get_settings()
+    migrate_database(settings)
+    console.print("Database migrated.")
+    token = resolve_admin_token(settings)
+    if token.generated:
+        console.print(f"Sightline admin token: {token.generated}", soft_wrap=True)
 
 
 @app.command()
@@ -282,6 +468,11 @@ def worker() -> None:
 from sightline.ops.commands import scale_app  # noqa: E402 - after the commands above
 
 app.add_typer(scale_app, name="scale")
+
+from sightline.ops.retention import export_app, prune_command  # noqa: E402
+
+app.add_typer(export_app, name="export")
+app.command("prune")(prune_command)
 
 
 def main() -> None:

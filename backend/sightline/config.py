@@ -23,7 +23,15 @@ class Settings(BaseSettings):
     # Where run-time state goes: database, model registry, uploads, caches.
     home: Path = REPO_ROOT / "var"
     database_url: str | None = None
+    # Where model files and training uploads are kept, by content hash: "database" (a
+    # table in the database above, the default) or "s3://bucket/prefix" (endpoint and
+    # credentials from the usual AWS_* variables). $SIGHTLINE_HOME only caches them.
+    blob_store: str = "database"
     admin_token: str | None = None
+    # Whether `serve` and `worker` migrate the database as they start (under the
+    # database's lock). Off where a separate `sightline migrate` step does it (the
+    # Kubernetes Job, the compose one-shot service).
+    migrate_on_start: bool = True
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
@@ -52,10 +60,19 @@ class Settings(BaseSettings):
     batch_max_wait_ms: float = 2.0
     inference_threads: int = 2
     model_poll_seconds: float = 2.0
-    history_flush_ms: float = 50.0
-    # Rows held in memory while the database is unreachable; beyond this, predictions
-    # answer 503 rather than go unrecorded (see serving/recorder.py).
+    # The prediction history (serving/recorder.py): an answer waits for its row's
+    # commit; longer than this, or with this many rows already waiting, the request is
+    # answered 503 with Retry-After instead, never without its row.
+    history_commit_timeout_s: float = 10.0
     history_max_pending: int = 20_000
+    # Retention (ops/retention.py, run by the worker and `sightline prune`): request
+    # events older than this are deleted (their per-minute rollups stay); predictions
+    # are user data and stay unless a number of days is set (export them first:
+    # `sightline export predictions`). Deleted in batches of retention_batch_rows.
+    request_events_retention_days: float = 7.0
+    predictions_retention_days: float | None = None
+    retention_batch_rows: int = 5000
+    retention_interval_s: float = 600.0
 
     # Retraining.
     retrain_epochs: int = 3
@@ -109,7 +126,8 @@ class Settings(BaseSettings):
         return self.cache_dir or self.home / "cache"
 
     def ensure_dirs(self) -> None:
-        for path in (self.home, self.registry_dir, self.uploads_dir, self.resolved_cache_dir):
+        dirs = (self.home, self.registry_dir, self.uploads_dir, self.resolved_cache_dir)
+        for path in (*dirs, self.home / "tmp"):
             path.mkdir(parents=True, exist_ok=True)
 
 

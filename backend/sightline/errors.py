@@ -7,6 +7,8 @@ from __future__ import annotations
 class SightlineError(Exception):
     status_code = 400
     code = "bad_request"
+    # Sent as Retry-After: the refusal is temporary (a 503 the client may retry).
+    retry_after_seconds: int | None = None
 
     def __init__(self, detail: str, *, code: str | None = None, status_code: int | None = None):
         super().__init__(detail)

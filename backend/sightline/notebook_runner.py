@@ -1,6 +1,12 @@
-"""Runs the walkthrough notebook top to bottom (nbclient) and fails on any error, so it
-cannot rot: `make notebook` and backend/tests/test_notebook.py both run it.
+"""Builds the walkthrough notebook from its source and runs it top to bottom (nbclient),
+failing on any error, so it cannot rot: `make notebook` and backend/tests/test_notebook.py
+both run it.
 
+The source is notebook/sightline_walkthrough.py, a plain Python file in jupytext's
+percent format (``# %%`` code cells, ``# %% [markdown]`` text cells) that ruff lints like
+any other; the committed .ipynb is built from it, without outputs.
+
+    python -m sightline.notebook_runner --build      # rewrite the .ipynb from the .py
     python -m sightline.notebook_runner [--output executed.ipynb] [--timeout 900]
 
 The kernel is this interpreter (the project's virtual environment), whatever kernels
@@ -16,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+import jupytext
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
@@ -23,9 +30,24 @@ from nbclient.exceptions import CellExecutionError
 from sightline.config import REPO_ROOT
 
 NOTEBOOK = REPO_ROOT / "notebook" / "sightline_walkthrough.ipynb"
+SOURCE = NOTEBOOK.with_suffix(".py")
 # Our own name: a user-level "python3" kernelspec (found before the venv's) may point at
 # another Python, without TensorFlow or this package.
 KERNEL_NAME = "sightline"
+
+
+def build_notebook(source: Path = SOURCE) -> nbformat.NotebookNode:
+    """The notebook of a jupytext percent-format source, without outputs."""
+    notebook = jupytext.read(source)
+    # Stable cell ids (jupytext draws random ones), so a rebuild changes no line in git.
+    for number, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{number:02d}"
+    return notebook
+
+
+def write_notebook(source: Path = SOURCE, target: Path = NOTEBOOK) -> Path:
+    nbformat.write(build_notebook(source), target)
+    return target
 
 
 def ensure_kernel() -> str:
@@ -74,7 +96,13 @@ def main(argv: list[str] | None = None) -> int:
         "--output", type=Path, default=None, help="write the executed notebook here"
     )
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    parser.add_argument(
+        "--build", action="store_true", help=f"only rewrite {NOTEBOOK.name} from {SOURCE.name}"
+    )
     args = parser.parse_args(argv)
+    if args.build:
+        print("wrote", write_notebook(target=args.notebook))
+        return 0
     try:
         _, seconds = run_notebook(args.notebook, timeout=args.timeout, save_to=args.output)
     except CellExecutionError as error:

@@ -87,9 +87,9 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 def flush_history(client: TestClient) -> None:
-    """Wait until every answered prediction has its row: rows are written in the
-    background, in batches (serving/recorder.py)."""
-    assert client.app.state.services.predictions.history.flush()  # type: ignore[attr-defined]
+    """Wait until the request events of the requests made so far are written (an
+    answered prediction has its row already: serving/recorder.py)."""
+    assert client.app.state.recorder.flush()  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -121,6 +121,7 @@ def prediction_row(prediction: str | None = "circle") -> PredictionRow:
     return PredictionRow(
         id=uuid.uuid4().hex,
         created_at=datetime.now(UTC),
+        request_key=uuid.uuid4().hex,
         prediction=prediction,
         class_index=0,
         confidence=0.9,

@@ -113,12 +113,13 @@ def test_history_is_newest_first_and_paginates(client: TestClient) -> None:
 
 
 def test_metrics_match_the_model_card(client: TestClient, quick_model_dir) -> None:  # type: ignore[no-untyped-def]
-    from sightline.ml.artifacts import read_card
+    from sightline.ml.card import load_card
 
-    card = read_card(quick_model_dir)
+    card = load_card(quick_model_dir)
     metrics = client.get("/api/metrics").json()
     assert metrics["model_version"] == "v1"
-    assert metrics["accuracy"] == card["metrics"]["accuracy"]
+    assert card.metrics is not None
+    assert metrics["accuracy"] == card.metrics.accuracy
     assert metrics["class_names"] == ["circle", "square", "triangle"]
     assert len(metrics["confusion_matrix"]) == 3
     assert set(metrics["per_class"]["circle"]) == {

@@ -1,197 +1,230 @@
-"""The micro-batcher with the real quick-trained model: concurrent requests share
-model calls, and each gets exactly the answer it would get alone."""
+"""The micro-batcher's scheduling, with plain functions (no model): who shares a batch,
+who waits for whom, what a failure reaches, and how it stops. The model behind it is
+tested in test_service.py."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+import threading
+from collections.abc import Sequence
 
-import numpy as np
 import pytest
-from fastapi.testclient import TestClient
-from PIL import Image
 
-from sightline.config import Settings
-from sightline.data.synthetic import SHAPES
-from sightline.errors import ModelUnavailable
-from sightline.serving.batching import MicroBatcher
-from sightline.serving.predictor import Predictor, configure_threads
-from tests.conftest import image_bytes
+from sightline.serving.batching import BatcherClosed, MicroBatcher
 
-# Batched and single calls may pick different kernels: equal up to float rounding.
-TOLERANCE = 1e-5
+# Waits that must not happen: a test that hit one would time out instead of passing.
+NEVER_MS = 600_000
 
 
-@pytest.fixture(scope="module")
-def predictor(quick_model_dir: Path) -> Predictor:
-    configure_threads(2)
-    return Predictor("v1", quick_model_dir)
+class Doubler:
+    """A sync batch function that records the batches it is called with."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[int]] = []
+
+    def __call__(self, items: list[int]) -> list[int]:
+        self.calls.append(list(items))
+        return [2 * item for item in items]
 
 
-def decoded(seed: int, shape: str = "circle") -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(image_bytes(shape, seed=seed))).convert("RGB"))
-
-
-def alone(predictor: Predictor, image: np.ndarray) -> np.ndarray:
-    return predictor.predict_arrays(image[None])[0]
-
-
-async def predict_all(
-    batcher: MicroBatcher, predictors: list[Predictor], images: list[np.ndarray]
-) -> list[np.ndarray]:
+async def submit_all(batcher: MicroBatcher[int, int], items: Sequence[int]) -> list[int]:
     try:
-        return list(
-            await asyncio.gather(
-                *(batcher.predict(p, image) for p, image in zip(predictors, images, strict=True))
-            )
-        )
+        return list(await asyncio.gather(*(batcher.submit(item) for item in items)))
     finally:
         await batcher.stop()
 
 
-def test_concurrent_requests_share_batches_and_get_their_own_answers(
-    predictor: Predictor,
-) -> None:
-    images = [decoded(seed, SHAPES[seed % 3]) for seed in range(20)]
-    batcher = MicroBatcher(max_size=8, max_wait_ms=0)
-    results = asyncio.run(predict_all(batcher, [predictor] * 20, images))
-    # All 20 arrive before the collector first runs: batches of 8, 8 and 4.
+def test_concurrent_submissions_share_batches_and_get_their_own_outputs() -> None:
+    double = Doubler()
+    batcher = MicroBatcher(double, max_size=8, max_wait_ms=0)
+    outputs = asyncio.run(submit_all(batcher, range(20)))
+    assert outputs == [2 * item for item in range(20)]
+    # All 20 arrive before the collector first runs: batches of 8, 8 and 4, in order.
+    assert double.calls == [list(range(8)), list(range(8, 16)), list(range(16, 20))]
     assert batcher.stats.sizes == {8: 2, 4: 1}
-    for image, result in zip(images, results, strict=True):
-        np.testing.assert_allclose(result, alone(predictor, image), atol=TOLERANCE)
-    assert len({int(np.argmax(r)) for r in results}) > 1  # really different answers
 
 
-def test_each_request_is_answered_by_the_model_it_started_with(
-    predictor: Predictor, quick_model_dir: Path
-) -> None:
-    # As during a hot swap: two loaded versions in one gathering.
-    other = Predictor("v2", quick_model_dir)
-    images = [decoded(seed) for seed in range(6)]
-    predictors = [predictor, other] * 3
-    batcher = MicroBatcher(max_size=64, max_wait_ms=0)
-    results = asyncio.run(predict_all(batcher, predictors, images))
-    assert batcher.stats.sizes == {3: 2}  # one model call per version
-    for image, result in zip(images, results, strict=True):
-        np.testing.assert_allclose(result, alone(predictor, image), atol=TOLERANCE)
+def test_an_async_batch_function_is_awaited_on_the_loop() -> None:
+    threads: list[str] = []
+
+    async def square(items: list[int]) -> list[int]:
+        threads.append(threading.current_thread().name)
+        await asyncio.sleep(0)
+        return [item * item for item in items]
+
+    batcher = MicroBatcher(square, max_size=4, max_wait_ms=0)
+    assert asyncio.run(submit_all(batcher, [1, 2, 3])) == [1, 4, 9]
+    assert threads == [threading.main_thread().name]
 
 
-def test_a_failed_model_call_fails_its_requests_only(predictor: Predictor) -> None:
-    async def scenario() -> tuple[BaseException | np.ndarray, np.ndarray]:
-        batcher = MicroBatcher(max_size=8, max_wait_ms=0)
+def test_a_sync_batch_function_runs_off_the_event_loop() -> None:
+    threads: list[str] = []
+
+    def where(items: list[int]) -> list[str]:
+        threads.append(threading.current_thread().name)
+        return ["" for _ in items]
+
+    asyncio.run(submit_all(MicroBatcher(where, name="batch-test"), [1]))
+    assert threads[0].startswith("batch-test")
+
+
+def test_a_failed_batch_fails_its_items_only() -> None:
+    def picky(items: list[int]) -> list[int]:
+        if -1 in items:
+            raise ValueError("no negatives")
+        return items
+
+    async def scenario() -> tuple[BaseException | int, int]:
+        batcher = MicroBatcher(picky, max_size=8, max_wait_ms=0)
         try:
-            wrong_size = np.zeros((16, 16, 3), np.uint8)
-            failed = (
-                await asyncio.gather(batcher.predict(predictor, wrong_size), return_exceptions=True)
-            )[0]
-            return failed, await batcher.predict(predictor, decoded(1))
+            failed = (await asyncio.gather(batcher.submit(-1), return_exceptions=True))[0]
+            return failed, await batcher.submit(5)
         finally:
             await batcher.stop()
 
     failed, later = asyncio.run(scenario())
-    assert isinstance(failed, ValueError)
-    np.testing.assert_allclose(later, alone(predictor, decoded(1)), atol=TOLERANCE)
+    assert isinstance(failed, ValueError) and later == 5
 
 
-def test_stop_answers_waiting_requests_then_refuses_new_ones(predictor: Predictor) -> None:
-    async def scenario() -> tuple[list[np.ndarray], BaseException | None]:
-        batcher = MicroBatcher(max_size=4, max_wait_ms=1000)
-        waiting = [asyncio.ensure_future(batcher.predict(predictor, decoded(s))) for s in range(6)]
+def test_a_batch_function_that_loses_outputs_fails_the_batch() -> None:
+    async def scenario() -> list[BaseException | int]:
+        batcher = MicroBatcher(lambda items: items[:-1], max_size=8, max_wait_ms=0)
+        try:
+            return await asyncio.gather(
+                *(batcher.submit(i) for i in range(3)), return_exceptions=True
+            )
+        finally:
+            await batcher.stop()
+
+    assert all(isinstance(result, RuntimeError) for result in asyncio.run(scenario()))
+
+
+def test_batches_form_while_one_runs() -> None:
+    """Under load nobody waits for the timer: what arrives during a call is the next batch."""
+    started, release = threading.Event(), threading.Event()
+    double = Doubler()
+
+    def slow_first(items: list[int]) -> list[int]:
+        if not double.calls:
+            started.set()
+            release.wait(30)
+        return double(items)
+
+    async def scenario() -> list[int]:
+        batcher = MicroBatcher(slow_first, max_size=8, max_wait_ms=NEVER_MS)
+        try:
+            first = asyncio.ensure_future(batcher.submit(0))
+            assert await asyncio.to_thread(started.wait, 30)  # the first call is running
+            rest = [asyncio.ensure_future(batcher.submit(i)) for i in range(1, 6)]
+            await asyncio.sleep(0.05)  # all five queued behind it
+            release.set()
+            return [await first, *[await task for task in rest]]
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(scenario()) == [0, 2, 4, 6, 8, 10]
+    assert double.calls == [[0], [1, 2, 3, 4, 5]]
+
+
+def test_stop_runs_what_is_waiting_then_refuses_new_items() -> None:
+    async def scenario() -> tuple[list[int], BaseException | None]:
+        batcher = MicroBatcher(Doubler(), max_size=4, max_wait_ms=1000)
+        waiting = [asyncio.ensure_future(batcher.submit(i)) for i in range(6)]
         await asyncio.sleep(0)  # let them queue
         await batcher.stop()
         answered = [task.result() for task in waiting]
         try:
-            await batcher.predict(predictor, decoded(0))
-        except ModelUnavailable as exc:
+            await batcher.submit(0)
+        except BatcherClosed as exc:
             return answered, exc
         return answered, None
 
     answered, refused = asyncio.run(scenario())
-    assert len(answered) == 6 and isinstance(refused, ModelUnavailable)
+    assert answered == [0, 2, 4, 6, 8, 10] and isinstance(refused, BatcherClosed)
 
 
-def test_a_lone_request_does_not_wait_for_company(predictor: Predictor) -> None:
-    async def scenario() -> np.ndarray:
-        batcher = MicroBatcher(max_size=8, max_wait_ms=600_000)  # ten minutes
+def test_a_lone_item_does_not_wait_for_company() -> None:
+    async def scenario() -> int:
+        batcher = MicroBatcher(Doubler(), max_size=8, max_wait_ms=NEVER_MS)
         try:
-            # Nobody else is decoding: waiting the ten minutes would time this out.
-            return await asyncio.wait_for(batcher.predict(predictor, decoded(3)), 60)
+            # Nobody else is on the way: waiting the ten minutes would time this out.
+            return await asyncio.wait_for(batcher.submit(3), 30)
         finally:
             await batcher.stop()
 
-    np.testing.assert_allclose(
-        asyncio.run(scenario()), alone(predictor, decoded(3)), atol=TOLERANCE
-    )
+    assert asyncio.run(scenario()) == 6
 
 
-def test_a_request_still_decoding_is_waited_for(predictor: Predictor) -> None:
-    async def scenario() -> MicroBatcher:
-        batcher = MicroBatcher(max_size=2, max_wait_ms=600_000)
+def test_an_item_still_being_prepared_is_waited_for() -> None:
+    double = Doubler()
+
+    async def scenario() -> None:
+        batcher = MicroBatcher(double, max_size=2, max_wait_ms=NEVER_MS)
         try:
-            with batcher.incoming():  # the second request, decoding its upload
-                first = asyncio.ensure_future(batcher.predict(predictor, decoded(1)))
+            with batcher.incoming():  # the second caller, decoding its upload
+                first = asyncio.ensure_future(batcher.submit(1))
                 await asyncio.sleep(0.2)
                 assert not first.done()  # held for the one on its way
-            second = await batcher.predict(predictor, decoded(2))
-            np.testing.assert_allclose(second, alone(predictor, decoded(2)), atol=TOLERANCE)
-            await first
-            return batcher
+            assert await batcher.submit(2) == 4
+            assert await first == 2
         finally:
             await batcher.stop()
 
-    assert asyncio.run(scenario()).stats.sizes == {2: 1}  # one model call for both
+    asyncio.run(scenario())
+    assert double.calls == [[1, 2]]  # one call for both
 
 
-def test_a_request_that_fails_to_decode_is_not_waited_for(predictor: Predictor) -> None:
-    async def scenario() -> np.ndarray:
-        batcher = MicroBatcher(max_size=8, max_wait_ms=600_000)
+def test_the_wait_for_company_ends_at_max_wait() -> None:
+    double = Doubler()
+
+    async def scenario() -> int:
+        batcher = MicroBatcher(double, max_size=8, max_wait_ms=50)
+        try:
+            with batcher.incoming():  # someone on the way who never arrives in time
+                return await asyncio.wait_for(batcher.submit(7), 30)
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(scenario()) == 14
+    assert double.calls == [[7]]
+
+
+def test_an_item_that_fails_to_be_prepared_is_not_waited_for() -> None:
+    async def scenario() -> int:
+        batcher = MicroBatcher(Doubler(), max_size=8, max_wait_ms=NEVER_MS)
         try:
             first = None
             with contextlib.suppress(ValueError), batcher.incoming():
-                first = asyncio.ensure_future(batcher.predict(predictor, decoded(4)))
+                first = asyncio.ensure_future(batcher.submit(4))
                 await asyncio.sleep(0)
-                raise ValueError("not an image")  # it never reaches predict()
+                raise ValueError("not an image")  # it never reaches submit()
             assert first is not None
-            return await asyncio.wait_for(first, 60)
+            return await asyncio.wait_for(first, 30)
         finally:
             await batcher.stop()
 
-    np.testing.assert_allclose(
-        asyncio.run(scenario()), alone(predictor, decoded(4)), atol=TOLERANCE
-    )
+    assert asyncio.run(scenario()) == 8
 
 
-def test_concurrent_http_requests_match_unbatched_inference(
-    settings: Settings, predictor: Predictor
-) -> None:
-    from sightline.api.main import create_app
+def test_a_cancelled_caller_is_left_out_of_its_batch() -> None:
+    double = Doubler()
 
-    settings.batch_max_wait_ms = 20.0  # a generous window, so requests meet
-    uploads = [image_bytes(SHAPES[i % 3], seed=100 + i) for i in range(16)]
-    with TestClient(create_app(settings)) as client, ThreadPoolExecutor(8) as pool:
-        answers = list(
-            pool.map(
-                lambda data: client.post("/api/predict", files={"file": ("x.png", data)}), uploads
-            )
-        )
-        batch = client.post(
-            "/api/predict/batch",
-            files=[("files", (f"{i}.png", data)) for i, data in enumerate(uploads)],
-        )
-    assert all(answer.status_code == 200 for answer in answers)
-    assert len({answer.json()["id"] for answer in answers}) == len(uploads)
-    for data, answer, in_batch in zip(uploads, answers, batch.json()["results"], strict=True):
-        expected = alone(predictor, decoded_upload(data))
-        for body in (answer.json(), in_batch):
-            got = np.array(list(body["probabilities"].values()))
-            np.testing.assert_allclose(got, expected, atol=TOLERANCE)
-            assert body["prediction"] == predictor.class_names[int(np.argmax(expected))]
+    async def scenario() -> int:
+        batcher = MicroBatcher(double, max_size=8, max_wait_ms=0)
+        try:
+            gone = asyncio.ensure_future(batcher.submit(1))
+            stays = asyncio.ensure_future(batcher.submit(2))
+            await asyncio.sleep(0)  # both queued
+            gone.cancel()
+            return await stays
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(scenario()) == 4
+    assert double.calls == [[2]]
 
 
-def decoded_upload(data: bytes) -> np.ndarray:
-    from sightline.data.preprocessing import image_to_input
-
-    return image_to_input(data, (32, 32))
+def test_max_size_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_size"):
+        MicroBatcher(Doubler(), max_size=0)

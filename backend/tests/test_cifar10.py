@@ -10,7 +10,8 @@ import pytest
 
 from sightline.config import REPO_ROOT
 from sightline.data.datasets import load_dataset
-from sightline.ml.artifacts import load_model, read_card
+from sightline.ml.artifacts import load_model
+from sightline.ml.card import load_card
 from sightline.ml.training import predict_probabilities
 
 SHIPPED = REPO_ROOT / "models" / "cifar10"
@@ -47,11 +48,12 @@ def test_cifar10_has_the_official_split_and_classes(cifar10) -> None:  # type: i
 
 
 def test_shipped_model_accuracy_on_1000_test_images(cifar10) -> None:  # type: ignore[no-untyped-def]
-    card = read_card(SHIPPED)
-    assert card["class_names"] == cifar10.class_names
+    card = load_card(SHIPPED)
+    assert card.class_names == cifar10.class_names and card.metrics is not None
     model = load_model(SHIPPED)
     idx = np.random.default_rng(0).choice(len(cifar10.y_test), 1000, replace=False)
     probabilities = predict_probabilities(model, cifar10.x_test[idx])
     accuracy = float(np.mean(probabilities.argmax(1) == cifar10.y_test[idx]))
     assert accuracy >= 0.85
-    assert accuracy == pytest.approx(card["metrics"]["accuracy"], abs=0.03)
+    assert accuracy == pytest.approx(card.metrics.accuracy, abs=0.03)
+

@@ -29,7 +29,8 @@ from sightline.db.models import RetrainJobRow, TrainingUploadRow
 from sightline.db.session import migrate, session_scope
 from sightline.jobs.queue import JobQueue
 from sightline.jobs.worker import Worker
-from sightline.ml.artifacts import CARD_FILE, MODEL_FILE, load_model
+from sightline.ml.artifacts import MODEL_FILE, load_model
+from sightline.ml.card import CARD_FILE
 from sightline.ml.registry import ModelRegistry
 from tests.conftest import ADMIN_TOKEN, free_port, image_bytes
 

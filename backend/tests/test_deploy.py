@@ -165,15 +165,22 @@ def test_compose_mirrors_make_scale() -> None:
     api = services["api"]
     # Scalable with --scale api=N: no fixed host port, no fixed container name.
     assert "ports" not in api and "container_name" not in api
-    # One $SIGHTLINE_HOME for every replica and the worker.
+    # No volume between replicas and the worker: each /data is its own cache, the
+    # database the only thing they share; a one-shot service migrates before them.
     for name in ("api", "worker"):
-        assert "sightline-home:/data" in services[name]["volumes"]
+        assert "volumes" not in services[name], name
         assert services[name]["environment"]["SIGHTLINE_HOME"] == "/data"
+        assert "postgres" in services[name]["environment"]["SIGHTLINE_DATABASE_URL"]
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+    assert services["migrate"]["command"] == ["sightline", "migrate"]
+    assert set(compose()["volumes"]) == {"postgres-data"}
     for name in ("api", "web", "nginx"):
         assert "healthcheck" in services[name], name
     assert "/health" in " ".join(services["api"]["healthcheck"]["test"])
     assert services["nginx"]["depends_on"]["api"]["condition"] == "service_healthy"
-    assert services["postgres"]["profiles"] == ["postgres"]
+    assert "profiles" not in services["postgres"]  # always: it is the shared state
     assert services["nginx"]["volumes"][0].startswith("./deploy/nginx.conf.template:")
 
 
@@ -201,6 +208,19 @@ def test_render_blueprint_points_at_real_files() -> None:
         assert (REPO_ROOT / service["dockerContext"]).is_dir()
     assert blueprint["databases"][0]["name"] == "sightline-db"
     assert (REPO_ROOT / "deploy" / "Procfile.container").is_file()
+
+
+def test_render_scales_the_api_with_no_disk() -> None:
+    blueprint = yaml.safe_load((REPO_ROOT / "render.yaml").read_text())
+    services = {s["name"]: s for s in blueprint["services"]}
+    assert services["sightline-api"]["numInstances"] > 1
+    assert not [name for name, service in services.items() if "disk" in service]
+    assert services["sightline-worker"]["type"] == "worker"
+    assert services["sightline-api"]["preDeployCommand"] == "sightline migrate"
+    for name in ("sightline-api", "sightline-worker"):
+        keys = {e.get("key") for e in services[name]["envVars"]}
+        assert "SIGHTLINE_DATABASE_URL" in keys
+        assert {"fromGroup": "sightline-backend"} in services[name]["envVars"]
 
 
 @pytest.mark.parametrize("dockerfile", ["backend/Dockerfile", "frontend/Dockerfile"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from sightline.monitoring.drift import MIN_PREDICTIONS, drift_report, psi
+from sightline.monitoring.drift import MIN_PREDICTIONS, confidence_histogram, drift_report, psi
 from tests.conftest import flush_history, image_bytes
 
 
@@ -29,6 +29,10 @@ def test_window_counts_requests_classes_latency_and_errors(client: TestClient) -
     assert 0 < report["confidence"]["mean"] <= 1
     assert report["confidence"]["series"][0]["n"] >= 1
     assert report["rps"] == round(6 / 300, 4)
+    # The series covers the whole window, minute by minute (rollups), empty ones too.
+    assert report["bucket_seconds"] == 60 and len(report["series"]) == 6
+    assert sum(point["requests"] for point in report["series"]) == 6
+    assert sum(point["predictions"] for point in report["series"]) == 5
     assert report["drift"]["detected"] is False and "too few" in report["drift"]["reason"]
     assert set(report["system"]) >= {"cpu_percent", "memory_percent", "disk_percent"}
     assert client.get("/api/monitoring", params={"window": 1}).status_code == 422
@@ -37,12 +41,19 @@ def test_window_counts_requests_classes_latency_and_errors(client: TestClient) -
 def test_drift_is_flagged_when_predictions_leave_the_baseline() -> None:
     baseline = {"class_shares": {"a": 0.5, "b": 0.5}, "confidence_histogram": [0.0] * 5 + [0.2] * 5}
     steady = drift_report(
-        baseline, ["a", "b"], {"a": 50, "b": 50}, [0.55, 0.65, 0.75, 0.85, 0.95] * 20
+        baseline,
+        ["a", "b"],
+        {"a": 50, "b": 50},
+        confidence_histogram([0.55, 0.65, 0.75, 0.85, 0.95] * 20),
     )
     assert steady["detected"] is False and steady["class_psi"] < 0.01
-    shifted = drift_report(baseline, ["a", "b"], {"a": 95, "b": 5}, [0.3] * 100)
+    shifted = drift_report(
+        baseline, ["a", "b"], {"a": 95, "b": 5}, confidence_histogram([0.3] * 100)
+    )
     assert shifted["detected"] is True and shifted["class_psi"] > 0.2
-    few = drift_report(baseline, ["a", "b"], {"a": MIN_PREDICTIONS - 1}, [0.9])
+    few = drift_report(
+        baseline, ["a", "b"], {"a": MIN_PREDICTIONS - 1}, confidence_histogram([0.9])
+    )
     assert few["detected"] is False and few["class_psi"] is None
     assert psi([0.5, 0.5], [0.5, 0.5]) == 0.0
 

@@ -12,7 +12,8 @@ from sightline.config import Settings
 from sightline.db.models import ModelVersionRow
 from sightline.db.session import migrate, session_scope
 from sightline.errors import NotFound
-from sightline.ml.artifacts import load_model, read_card
+from sightline.ml.artifacts import load_model
+from sightline.ml.card import load_card
 from sightline.ml.registry import ModelRegistry
 
 
@@ -34,7 +35,7 @@ def test_seeding_imports_the_shipped_model_once(registry: ModelRegistry) -> None
 
 def test_register_then_promote_and_roll_back(registry: ModelRegistry, quick_model_dir) -> None:  # type: ignore[no-untyped-def]
     model = load_model(quick_model_dir)
-    version = registry.register(model, read_card(quick_model_dir), parent="v1")
+    version = registry.register(model, load_card(quick_model_dir), parent="v1")
     assert version == "v2"
     assert registry.get("v2").status == "candidate"
     assert registry.production_version() == "v1"
@@ -79,7 +80,44 @@ def test_a_new_shipped_model_replaces_a_shipped_production(
     )
     from sightline.ml.artifacts import save_model_dir
 
-    save_model_dir(shipped, model, read_card(quick_model_dir))
+    save_model_dir(shipped, model, load_card(quick_model_dir))
     newer = ModelRegistry(settings.model_copy(update={"model_dir": shipped}))
     assert newer.ensure_seeded() == "v2"
     assert newer.production_version() == "v2"
+
+
+def test_the_home_is_only_a_cache(registry: ModelRegistry, settings: Settings) -> None:
+    shipped = (settings.model_dir / "model.keras").read_bytes()
+    shutil.rmtree(registry.root)
+    assert (registry.path("v1") / "model.keras").read_bytes() == shipped  # fetched again
+    (registry.path("v1") / "model.keras").write_bytes(b"changed on disk")
+    assert (registry.path("v1") / "model.keras").read_bytes() == shipped  # checked, replaced
+    shutil.rmtree(registry.root)
+    assert registry.card("v1").model_sha256 == registry.get("v1").model_sha256
+    assert not (registry.root / "v1" / "model.keras").exists()  # the card alone
+
+
+def test_versions_from_before_shared_blobs_are_imported_at_start(
+    registry: ModelRegistry, settings: Settings
+) -> None:
+    """A home upgraded to migration 0004: its files go into the store, once."""
+    folder = registry.path("v1")
+    shutil.copytree(folder, registry.root / "v2")
+    with session_scope(settings) as session:
+        session.add(
+            ModelVersionRow(
+                version="v2",
+                status="archived",
+                metrics={},
+                trained_on={},
+                path=str(registry.root / "v2"),
+                model_sha256=registry.get("v1").model_sha256,
+                card_sha256=None,
+            )
+        )
+    with pytest.raises(NotFound):
+        registry.promote("v2")  # no stored files yet
+    assert registry.import_local_files() == ["v2"]
+    assert registry.import_local_files() == []
+    assert registry.get("v2").card_sha256 == registry.get("v1").card_sha256
+    assert registry.promote("v2").status == "production"

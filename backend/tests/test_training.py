@@ -13,8 +13,9 @@ import keras
 import numpy as np
 import pytest
 
-from sightline.data.datasets import Dataset
-from sightline.ml.artifacts import load_model, read_card
+from sightline.data.datasets import Dataset, dataset_fingerprint
+from sightline.ml.artifacts import load_model
+from sightline.ml.card import load_card
 from sightline.ml.evaluation import calibrate_uncertainty, classification_metrics
 from sightline.ml.model import HorizontalFlip, networks_from_serving_model
 from sightline.ml.training import predict_probabilities
@@ -23,15 +24,21 @@ from sightline.ml.training import predict_probabilities
 def test_quick_model_learns_and_its_card_is_complete(
     quick_model_dir: Path, shapes_dataset: Dataset
 ) -> None:
-    card = read_card(quick_model_dir)
-    assert card["class_names"] == shapes_dataset.class_names
-    assert card["input_shape"] == [32, 32, 3]
-    assert card["metrics"]["accuracy"] >= 0.8  # three easy shapes; chance is 0.33
-    assert set(card["history"]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
-    assert len(card["history"]["loss"]) == 8
-    assert 0 < card["uncertainty"]["threshold"] <= 1
-    assert card["training"]["config"]["epochs"] == 8
-    assert card["model_sha256"]
+    card = load_card(quick_model_dir)
+    assert card.class_names == shapes_dataset.class_names
+    assert card.input_shape == [32, 32, 3]
+    assert card.metrics is not None and card.uncertainty is not None
+    assert card.metrics.accuracy >= 0.8  # three easy shapes; chance is 0.33
+    assert set(card.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(card.history["loss"]) == 8
+    assert 0 < card.uncertainty.threshold <= 1
+    assert card.training.config["epochs"] == 8
+    assert card.model_sha256
+    # The training data by name and content hash, never by where it lay.
+    assert card.training.dataset is not None
+    assert card.training.dataset.name == shapes_dataset.name
+    assert card.training.dataset.sha256 == dataset_fingerprint(Path(shapes_dataset.source))
+    assert shapes_dataset.source not in (quick_model_dir / "card.json").read_text()
 
 
 def test_saved_model_takes_raw_uint8_and_matches_the_card(
@@ -41,7 +48,9 @@ def test_saved_model_takes_raw_uint8_and_matches_the_card(
     probabilities = predict_probabilities(model, shapes_dataset.x_test)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     accuracy = float(np.mean(probabilities.argmax(1) == shapes_dataset.y_test))
-    assert accuracy == pytest.approx(read_card(quick_model_dir)["metrics"]["accuracy"])
+    card = load_card(quick_model_dir)
+    assert card.metrics is not None
+    assert accuracy == pytest.approx(card.metrics.accuracy)
     mirrored = predict_probabilities(model, shapes_dataset.x_test[:, :, ::-1])
     np.testing.assert_allclose(mirrored, probabilities, atol=1e-5)  # flip TTA is inside
 
@@ -116,3 +125,21 @@ def test_uncertainty_threshold_reaches_the_target_precision() -> None:
     kept = probabilities.max(1) >= result["threshold"]
     assert (probabilities.argmax(1)[kept] == 0).mean() >= 0.9
     assert 0 < result["flagged_share"] < 1
+
+
+def test_a_run_shorter_than_one_lookahead_period_keeps_what_it_learned(
+    shapes_dataset: Dataset,
+) -> None:
+    """Lookahead snaps the weights to their running average at the end; a run of fewer
+    steps than one lookahead period has no average yet and must keep its weights."""
+    from dataclasses import replace
+
+    from sightline.ml.training import QUICK, new_networks, train
+
+    config = replace(QUICK, epochs=1, batch_size=len(shapes_dataset.y_train) // 2, val_size=0)
+    networks = new_networks(shapes_dataset, config)
+    before = [np.array(w) for w in networks.backbone.get_weights()]
+    result = train(shapes_dataset, config, networks=networks)
+    assert 0 < result.steps < config.lookahead_every
+    after = networks.backbone.get_weights()
+    assert any(not np.allclose(a, b) for a, b in zip(before, after, strict=True))

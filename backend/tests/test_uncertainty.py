@@ -52,7 +52,9 @@ def test_test_set_flag_rate_is_what_the_card_states(
 ) -> None:
     cache = Path(os.environ.get("SIGHTLINE_TEST_CACHE", tmp_path_factory.mktemp("cache")))
     dataset = load_dataset("cifar10", cifar10_source=CIFAR10, cache_dir=cache)
-    stated = predictor.card["uncertainty"]["flagged_share"]
+    assert predictor.card.uncertainty is not None
+    stated = predictor.card.uncertainty.flagged_share
+    assert stated is not None
     assert 0.0 < stated < 0.5  # the card states a real, minority share
     # The card was measured on this very test split: the served flag must reproduce it.
     assert flagged_share(predictor, dataset.x_test) == pytest.approx(stated, abs=0.005)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -10,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sightline.config import Settings
+from sightline.data.training_uploads import UploadStore
 from sightline.db.models import TrainingUploadRow
-from sightline.db.session import session_scope
+from sightline.db.session import migrate, session_scope
 from tests.conftest import image_bytes
 
 URL = "/api/upload-training-data"
@@ -41,8 +43,11 @@ def test_images_for_a_class_are_stored_by_hash(
     }
     with session_scope(settings) as session:
         rows = session.scalars(select(TrainingUploadRow)).all()
+    store = UploadStore(settings)
     for row in rows:
-        stored = settings.uploads_dir / row.path
+        assert store.store.exists(row.sha256)  # the bytes are a shared blob
+        stored = store.path_of(row.sha256)  # and this replica's cached copy
+        assert stored == settings.uploads_dir / row.path
         assert stored.name == row.sha256 and stored.is_file()
         assert stored.resolve().is_relative_to(settings.uploads_dir.resolve())
     assert not list(settings.home.rglob("evil*"))
@@ -121,3 +126,19 @@ def test_no_files_written_outside_home(
     )
     written = {p for p in tmp_path.rglob("*") if p.is_file()}
     assert all(p.is_relative_to(settings.home) for p in written)
+
+
+def test_files_of_a_home_from_before_shared_blobs_are_imported_once(settings: Settings) -> None:
+    settings.ensure_dirs()
+    migrate(settings)
+    data = image_bytes("circle", seed=42)
+    sha = hashlib.sha256(data).hexdigest()
+    old_file = settings.uploads_dir / sha[:2] / sha
+    old_file.parent.mkdir(parents=True)
+    old_file.write_bytes(data)
+    (settings.uploads_dir / sha[:2] / "not-an-upload").write_bytes(b"x")
+    store = UploadStore(settings)
+    assert not store.store.exists(sha)
+    assert store.import_local_files() == 1
+    assert store.store.get(sha) == data
+    assert store.import_local_files() == 0  # once per home

@@ -35,12 +35,15 @@ export default function DashboardPage() {
             <Stat label="F1 (macro)" value={percent(m.f1)} />
             {m.roc_auc != null && <Stat label="ROC-AUC" value={m.roc_auc.toFixed(3)} />}
           </div>
-          <div className="grid">
+          <div className="grid two">
             <Card title="Per-class accuracy"><PerClassBars rows={perClassRows(m)} /></Card>
-            <Card title="Confusion matrix"><ConfusionHeatmap classes={m.class_names} matrix={m.confusion_matrix} /></Card>
-            <Card title="Training curves" wide>
+            <Card title="Training curves">
               {historyRows(m.history).length ? <TrainingCurves rows={historyRows(m.history)} /> :
                 <Empty>No training history recorded for this model.</Empty>}
+            </Card>
+            {/* A full-width row, so a 10x10 matrix shows every cell at once on a desktop. */}
+            <Card title="Confusion matrix" wide>
+              <ConfusionHeatmap classes={m.class_names} matrix={m.confusion_matrix} />
             </Card>
           </div>
         </>

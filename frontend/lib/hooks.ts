@@ -2,7 +2,7 @@
 
 import useSWR, { type SWRConfiguration } from "swr";
 
-import { api, type ApiError, type Monitoring } from "./api";
+import { api, type ApiError } from "./api";
 
 const poll = (ms: number): SWRConfiguration => ({ refreshInterval: ms, shouldRetryOnError: true });
 
@@ -13,7 +13,8 @@ export const useDatasetStats = () => useSWR("dataset-stats", api.datasetStats, p
 export const usePredictions = (limit = 20) =>
   useSWR(["predictions", limit], () => api.predictions(limit), poll(5000));
 export const useModels = () => useSWR("models", api.models, poll(5000));
-export const useMonitoring = (windowSeconds: number, onSample?: (sample: Monitoring) => void) =>
-  useSWR(["monitoring", windowSeconds], () => api.monitoring(windowSeconds), { ...poll(4000), onSuccess: onSample });
+/** The window's figures and its bucketed series (one cache entry per window). */
+export const useMonitoring = (windowSeconds: number) =>
+  useSWR(["monitoring", windowSeconds], () => api.monitoring(windowSeconds), poll(4000));
 
 export type { ApiError };

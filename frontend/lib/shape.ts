@@ -1,5 +1,6 @@
 // Pure functions that turn API answers into chart rows; unit-tested in tests/shape.test.ts.
-import type { DatasetStats, History, Metrics, Monitoring } from "./api";
+import type { DatasetStats, Metrics, Monitoring } from "./api";
+import { highestFirst, rowShares } from "./classes";
 
 export interface HeatCell {
   actual: string;
@@ -8,15 +9,13 @@ export interface HeatCell {
   share: number; // of the actual class's row, 0..1
 }
 
+/** One cell per (actual, predicted) pair, row by row; `share` is row-normalised. */
 export function confusionCells(classes: string[], matrix: number[][]): HeatCell[] {
-  return classes.flatMap((actual, i) => {
-    const row = matrix[i] ?? [];
-    const total = row.reduce((sum, n) => sum + n, 0);
-    return classes.map((predicted, j) => {
-      const count = row[j] ?? 0;
-      return { actual, predicted, count, share: total ? count / total : 0 };
-    });
-  });
+  const square = classes.map((_, i) => classes.map((__, j) => matrix[i]?.[j] ?? 0));
+  const shares = rowShares(square);
+  return classes.flatMap((actual, i) =>
+    classes.map((predicted, j) => ({ actual, predicted, count: square[i]![j]!, share: shares[i]![j]! })),
+  );
 }
 
 export interface CurveRow {
@@ -27,10 +26,9 @@ export interface CurveRow {
   val_accuracy?: number;
 }
 
-type Curves = Partial<History> | Record<string, (number | null)[] | undefined>;
+type Curves = Record<string, (number | null)[] | undefined>;
 
-export function historyRows(history: Curves): CurveRow[] {
-  const curves = history as Record<string, (number | null)[] | undefined>;
+export function historyRows(curves: Curves): CurveRow[] {
   const length = Math.max(0, ...Object.values(curves).map((values) => values?.length ?? 0));
   return Array.from({ length }, (_, i) => {
     const row: CurveRow = { epoch: i + 1 };
@@ -58,40 +56,54 @@ export function distributionRows(stats: DatasetStats): DistributionRow[] {
   }));
 }
 
-export function perClassRows(metrics: Metrics): { class: string; accuracy: number; f1: number }[] {
-  return metrics.class_names.map((name) => ({
-    class: name,
-    accuracy: metrics.per_class[name]?.accuracy ?? 0,
-    f1: metrics.per_class[name]?.f1 ?? 0,
-  }));
+/** Accuracy per class, in the model's class order. */
+export function perClassRows(metrics: Pick<Metrics, "class_names" | "per_class">): { class: string; value: number }[] {
+  return metrics.class_names.map((name) => ({ class: name, value: metrics.per_class[name]?.accuracy ?? 0 }));
 }
 
-export function probabilityRows(probabilities: Record<string, number>): { class: string; p: number }[] {
-  return Object.entries(probabilities)
-    .map(([name, p]) => ({ class: name, p }))
-    .sort((a, b) => b.p - a.p);
+/** Every class's probability, highest first: the predicted class is the first bar. */
+export function probabilityRows(probabilities: Record<string, number>): { class: string; value: number }[] {
+  return highestFirst(Object.entries(probabilities).map(([name, value]) => ({ class: name, value })));
 }
 
-export interface LatencyPoint {
-  t: number; // ms since epoch, when the poll answered
-  rps: number;
+/** One bucket of the server's monitoring series, as the charts draw it. */
+export interface MonitoringRow {
+  t: number; // ms since epoch, the bucket's middle
+  requests: number;
+  errors: number;
   p50: number | null;
   p95: number | null;
-  p99: number | null;
-  errors: number;
+  confidence: number | null;
 }
 
-/** Appends one monitoring poll to the client-side series, keeping the last `keep`. */
-export function appendLatency(series: LatencyPoint[], sample: Monitoring, t: number, keep = 120): LatencyPoint[] {
-  const point: LatencyPoint = {
-    t,
-    rps: sample.rps,
-    p50: sample.latency_ms.p50,
-    p95: sample.latency_ms.p95,
-    p99: sample.latency_ms.p99,
-    errors: sample.errors,
-  };
-  return [...series, point].slice(-keep);
+/** The window's buckets, oldest first, as the charts draw them. */
+export function monitoringRows(series: Monitoring["series"]): MonitoringRow[] {
+  return series
+    .map((bucket) => ({
+      t: Date.parse(bucket.t),
+      requests: bucket.requests,
+      errors: bucket.errors,
+      p50: bucket.p50 ?? null,
+      p95: bucket.p95 ?? null,
+      confidence: bucket.confidence ?? null,
+    }))
+    .filter((row) => Number.isFinite(row.t))
+    .sort((a, b) => a.t - b.t);
+}
+
+/** A bucket's time as an axis label: minutes for short windows, day and hour for long ones. */
+export function bucketLabel(t: number, windowSeconds: number): string {
+  const date = new Date(t);
+  const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return windowSeconds > 6 * 3600 ? `${date.toLocaleDateString([], { weekday: "short" })} ${time}` : time;
+}
+
+/** A bucket's width for people: "30 s", "3 min", "2 h". */
+export function bucketWidth(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return "–";
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 360) / 10} h`;
 }
 
 export function formatDuration(seconds: number | null | undefined): string {

@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { UploadPanel } from "@/components/UploadPanel";
+import { multipart } from "@/lib/api";
 
 function png(name: string): File {
   return new File([new Uint8Array([137, 80, 78, 71])], name, { type: "image/png" });
@@ -42,10 +43,11 @@ describe("UploadPanel", () => {
     expect(report).toHaveTextContent("1 duplicates");
     expect(report).toHaveTextContent("x.txt: not an image");
     expect(report).toHaveTextContent("cat 4");
-    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
-    expect(url).toMatch(/\/api\/upload-training-data\?class_name=cat$/);
-    expect((init.headers as Record<string, string>).Authorization).toBe("Bearer secret");
-    expect((init.body as FormData).getAll("files")).toHaveLength(2);
+    const [request] = fetchMock.mock.calls[0] as unknown as [Request];
+    expect(request.method).toBe("POST");
+    expect(request.url).toMatch(/\/api\/upload-training-data\?class_name=cat$/);
+    expect(request.headers.get("Authorization")).toBe("Bearer secret");
+    expect(request.headers.get("Content-Type")).toMatch(/^multipart\/form-data; boundary=/);
     await waitFor(() => expect(onUploaded).toHaveBeenCalledOnce());
   });
 
@@ -55,5 +57,13 @@ describe("UploadPanel", () => {
     const zip = new File([new Uint8Array([80, 75, 3, 4])], "set.zip", { type: "application/zip" });
     fireEvent.change(screen.getByTestId("file-input"), { target: { files: [zip] } });
     expect(await screen.findByRole("alert")).toHaveTextContent("The admin token is wrong.");
+  });
+});
+
+describe("multipart", () => {
+  it("sends a Blob field as one part and a Blob[] field as one part per file, with file names", () => {
+    const form = multipart({ file: png("one.png"), files: [png("a.png"), png("b.png")] });
+    expect((form.get("file") as File).name).toBe("one.png");
+    expect((form.getAll("files") as File[]).map((file) => file.name)).toEqual(["a.png", "b.png"]);
   });
 });

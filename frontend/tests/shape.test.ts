@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 
-import type { DatasetStats, Monitoring } from "@/lib/api";
+import type { DatasetStats } from "@/lib/api";
 import {
-  appendLatency,
   confusionCells,
   distributionRows,
   formatDuration,
+  bucketWidth,
   historyRows,
+  monitoringRows,
+  perClassRows,
   percent,
   probabilityRows,
 } from "@/lib/shape";
@@ -54,31 +56,46 @@ describe("distributionRows", () => {
   });
 });
 
-describe("appendLatency", () => {
-  const sample = (p50: number): Monitoring => ({
-    requests: 10, rps: 2, errors: 1, latency_ms: { p50, p95: p50 * 2, p99: p50 * 3 },
-    class_distribution: {}, confidence: { mean: 0.9, series: [] }, drift: {},
-    system: { cpu_percent: 1, memory_percent: 2, disk_percent: 3 },
+describe("monitoringRows", () => {
+  const bucket = (t: string, requests: number, p50: number | null = null, confidence: number | null = null) => ({
+    t, requests, errors: 0, predictions: requests, p50, p95: p50, confidence,
   });
 
-  it("appends a point per poll and keeps only the newest", () => {
-    let series = appendLatency([], sample(4), 1000, 2);
-    series = appendLatency(series, sample(5), 2000, 2);
-    series = appendLatency(series, sample(6), 3000, 2);
-    expect(series.map((p) => p.t)).toEqual([2000, 3000]);
-    expect(series[1]).toEqual({ t: 3000, rps: 2, p50: 6, p95: 12, p99: 18, errors: 1 });
+  it("draws the server's buckets oldest first, empty buckets included", () => {
+    const rows = monitoringRows([bucket("2026-01-01T10:02:00Z", 3, 12, 0.8), bucket("2026-01-01T10:00:00Z", 0)]);
+    expect(rows).toEqual([
+      { t: Date.parse("2026-01-01T10:00:00Z"), requests: 0, errors: 0, p50: null, p95: null, confidence: null },
+      { t: Date.parse("2026-01-01T10:02:00Z"), requests: 3, errors: 0, p50: 12, p95: 12, confidence: 0.8 },
+    ]);
+  });
+
+  it("drops a bucket whose time cannot be read", () => {
+    expect(monitoringRows([bucket("not a time", 1)])).toEqual([]);
+  });
+});
+
+describe("perClassRows", () => {
+  it("gives every class, in the model's order, its accuracy (0 when missing)", () => {
+    const pc = { precision: 1, recall: 1, f1: 1, support: 10 };
+    const rows = perClassRows({ class_names: ["cat", "dog"], per_class: { cat: { ...pc, accuracy: 0.9 } } });
+    expect(rows).toEqual([{ class: "cat", value: 0.9 }, { class: "dog", value: 0 }]);
   });
 });
 
 describe("formatting", () => {
   it("sorts probabilities, highest first", () => {
     expect(probabilityRows({ a: 0.1, b: 0.7, c: 0.2 }).map((r) => r.class)).toEqual(["b", "c", "a"]);
+    expect(probabilityRows({ a: 0.1, b: 0.7 })[0]).toEqual({ class: "b", value: 0.7 });
   });
 
   it("formats durations and percentages for people", () => {
     expect(formatDuration(42)).toBe("42s");
     expect(formatDuration(3725)).toBe("1h 2m");
     expect(formatDuration(null)).toBe("–");
+    expect(bucketWidth(10)).toBe("10 s");
+    expect(bucketWidth(180)).toBe("3 min");
+    expect(bucketWidth(2880)).toBe("48 min");
+    expect(bucketWidth(7200)).toBe("2 h");
     expect(percent(0.9412, 2)).toBe("94.12%");
     expect(percent(undefined)).toBe("–");
   });

@@ -42,7 +42,10 @@ def _describe_validation(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SightlineError)
     async def _domain(_request: Request, exc: SightlineError) -> JSONResponse:
-        return error_response(exc.status_code, exc.detail, exc.code)
+        response = error_response(exc.status_code, exc.detail, exc.code)
+        if exc.retry_after_seconds is not None:
+            response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -37,10 +37,9 @@ from sightline.data.training_uploads import UploadStore
 from sightline.db.session import migrate
 from sightline.ml.registry import ModelRegistry
 from sightline.monitoring import prometheus
-from sightline.monitoring.events import EventRecorder
 from sightline.serving.holder import ModelHolder
 from sightline.serving.predictor import configure_threads
-from sightline.serving.recorder import HistoryWriter
+from sightline.serving.recorder import Recorder
 from sightline.serving.service import PredictionService
 
 log = logging.getLogger("sightline")
@@ -51,36 +50,41 @@ Errors are JSON `{"detail": "...", "code": "..."}`. Admin endpoints need
 `Authorization: Bearer <token>`."""
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, recorder: Recorder) -> Services:
     settings.ensure_dirs()
     configure_threads(settings.inference_threads)
-    migrate(settings)
+    if settings.migrate_on_start:
+        migrate(settings)
     registry = ModelRegistry(settings)
+    registry.import_local_files()  # a home from before shared blobs (migration 0004)
     registry.ensure_seeded()
-    UploadStore(settings).remove_partial_files()  # what a killed API left mid-write
+    uploads = UploadStore(settings)
+    uploads.import_local_files()
+    uploads.remove_partial_files()  # what a killed API left mid-write
     holder = ModelHolder(settings, registry)
     holder.refresh()
-    predictions = PredictionService(settings, holder, HistoryWriter(settings))
+    predictions = PredictionService(settings, holder, recorder)
     return Services(settings, registry, holder, predictions)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     prometheus.configure(settings.home)  # before any metric exists in this process
-    recorder = EventRecorder(settings)
+    # The one writer of per-request records: prediction rows and request events.
+    recorder = Recorder(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await asyncio.to_thread(build_services, settings)
+        services = await asyncio.to_thread(build_services, settings, recorder)
         app.state.services = services
-        token, generated = resolve_admin_token(settings)
-        app.state.admin_token = token
-        if generated:
+        token = await asyncio.to_thread(resolve_admin_token, settings)
+        app.state.admin_token_sha256 = token.sha256
+        if token.generated:
             print(
-                f"Sightline admin token (kept in {settings.home}/admin_token): {token}", flush=True
+                f"Sightline admin token (a copy in {settings.home}/admin_token): {token.generated}",
+                flush=True,
             )
         await services.predictions.start()  # micro-batcher and history writer
-        recorder.start()
         watcher = asyncio.create_task(services.holder.watch())
         try:
             yield
@@ -89,7 +93,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
             await services.predictions.stop()  # answers the last requests, writes every row
-            await asyncio.to_thread(recorder.stop)
             if services.holder.version:
                 prometheus.metrics().model_loaded.labels(services.holder.version).set(0)
 

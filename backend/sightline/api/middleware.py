@@ -1,5 +1,6 @@
 """Request ids, timing, Prometheus counters and request events, as ASGI middleware
-(no per-request task or body buffering, unlike BaseHTTPMiddleware)."""
+(no per-request task or body buffering, unlike BaseHTTPMiddleware). Request events go
+to the one background writer (serving/recorder.py), best effort: nobody waits."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sightline.db.models import RequestEventRow, utcnow
 from sightline.ids import new_id
-from sightline.monitoring.events import EventRecorder
 from sightline.monitoring.logging import request_id
 from sightline.monitoring.prometheus import metrics
+from sightline.serving.recorder import Recorder
 
 log = logging.getLogger("sightline.access")
 NOT_RECORDED = ("/metrics", "/health")  # scrapes and probes would drown the history
 
 
 class RequestMonitor:
-    def __init__(self, app: ASGIApp, recorder: EventRecorder | None = None) -> None:
+    def __init__(self, app: ASGIApp, recorder: Recorder | None = None) -> None:
         self.app = app
         self.recorder = recorder
 
@@ -63,7 +64,7 @@ class RequestMonitor:
             },
         )
         if self.recorder and route not in NOT_RECORDED and method != "OPTIONS":
-            self.recorder.record(
+            self.recorder.record_event(
                 RequestEventRow(
                     created_at=utcnow(),
                     method=method[:8],

@@ -1,27 +1,45 @@
-"""Response and request bodies, as the API contract (shared/api-contract.md) has them."""
+"""Request and response bodies of the HTTP API.
+
+These and the routes make the OpenAPI document (served at /openapi.json, shown at /docs,
+committed as docs/openapi.json by ``make openapi``); the dashboard's client is generated
+from that file. Naming: a response body ends in ``Out``, a request body in ``In``. Parts
+of the model card that a response shows as they are keep their names from ml/card.py.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+
+from sightline.db.models import RetrainJobRow
+from sightline.ml.card import Machine, Metrics, Uncertainty
+from sightline.serving.predictor import Prediction
 
 CLASS_EXAMPLE = {"airplane": 0.01, "cat": 0.93, "dog": 0.06}
 
 
-class ErrorBody(BaseModel):
+class ErrorOut(BaseModel):
     detail: str = Field(examples=["The file is not an image Sightline can read."])
     code: str = Field(examples=["unsupported_image"])
 
 
-class Health(BaseModel):
+def error_responses(*status_codes: int) -> dict[int | str, dict[str, object]]:
+    """A route's ``responses``: these statuses answer an ErrorOut body."""
+    return {status: {"model": ErrorOut} for status in status_codes}
+
+
+# --------------------------------------------------------------------------- status
+
+
+class HealthOut(BaseModel):
     status: str = Field(examples=["ok"])
     model_loaded: bool
     model_version: str | None = Field(examples=["v1"])
 
 
-class Status(BaseModel):
+class StatusOut(BaseModel):
     status: str = Field(examples=["online"])
     uptime_seconds: float
     started_at: datetime
@@ -30,7 +48,10 @@ class Status(BaseModel):
     model_loaded: bool = True
 
 
-class TopK(BaseModel):
+# --------------------------------------------------------------------------- predictions
+
+
+class TopKOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
     class_: str = Field(alias="class", serialization_alias="class")
     p: float
@@ -41,27 +62,49 @@ class PredictionOut(BaseModel):
     prediction: str = Field(examples=["cat"])
     confidence: float = Field(examples=[0.93])
     probabilities: dict[str, float] = Field(examples=[CLASS_EXAMPLE])
-    top_k: list[TopK]
+    top_k: list[TopKOut]
     uncertain: bool
     model_version: str = Field(examples=["v1"])
     time_ms: float = Field(examples=[4.2])
-    created_at: datetime | None = None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, prediction: Prediction, **extra: Any) -> Self:
+        """The answer for ``prediction``; ``extra`` fills a subclass's own fields."""
+        return cls(
+            id=prediction.id,
+            prediction=prediction.label,
+            confidence=prediction.confidence,
+            probabilities=prediction.probabilities,
+            top_k=[TopKOut.model_validate({"class": name, "p": p}) for name, p in prediction.top_k],
+            uncertain=prediction.uncertain,
+            model_version=prediction.model_version,
+            time_ms=prediction.time_ms,
+            created_at=prediction.created_at,
+            **extra,
+        )
 
 
-class BatchItemError(BaseModel):
+class BatchItemOut(PredictionOut):
     filename: str | None
-    error: ErrorBody
 
 
-class BatchItem(PredictionOut):
+class BatchItemErrorOut(BaseModel):
     filename: str | None
+    error: ErrorOut
 
 
 class BatchOut(BaseModel):
-    results: list[BatchItem | BatchItemError]
+    results: list[BatchItemOut | BatchItemErrorOut]
 
 
-class PredictionRecord(BaseModel):
+class ExplainOut(PredictionOut):
+    heatmap_png: str = Field(description="Grad-CAM heat map, base64 PNG at the upload's size")
+
+
+class PredictionSummaryOut(BaseModel):
+    """A prediction as the history lists it (without its probabilities)."""
+
     id: str
     created_at: datetime
     prediction: str
@@ -72,43 +115,36 @@ class PredictionRecord(BaseModel):
     filename: str | None = None
 
 
-class PredictionPage(BaseModel):
-    items: list[PredictionRecord]
-    total: int
+class PredictionPageOut(BaseModel):
+    items: list[PredictionSummaryOut]
+    total: int = Field(description="Predictions stored (a maintained counter).")
     limit: int
     offset: int
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` for the next (older) page; null on the last page."
+    )
 
 
-class PerClass(BaseModel):
-    precision: float
-    recall: float
-    f1: float
-    accuracy: float
-    support: int
+# --------------------------------------------------------------------------- model
 
 
-class EvaluatedOn(BaseModel):
-    dataset: str
-    n: int
+class TrainingSummaryOut(BaseModel):
+    command: str | None = None
+    seconds: float | None = None
+    machine: Machine | None = None
+    config: dict[str, JsonValue] = Field(default_factory=dict)
 
 
-class MetricsOut(BaseModel):
+class MetricsOut(Metrics):
+    """The production model's card: its evaluation, training curves and recipe."""
+
     model_version: str
-    accuracy: float = Field(examples=[0.94])
-    precision: float
-    recall: float
-    f1: float
-    roc_auc: float | None = None
-    per_class: dict[str, PerClass]
-    class_names: list[str]
-    confusion_matrix: list[list[int]]
-    history: dict[str, list[float]]
-    evaluated_on: EvaluatedOn
-    uncertainty: dict[str, Any] | None = None
-    training: dict[str, Any] | None = None
+    history: dict[str, list[float | None]]
+    uncertainty: Uncertainty | None = None
+    training: TrainingSummaryOut | None = None
 
 
-class DatasetStats(BaseModel):
+class DatasetStatsOut(BaseModel):
     dataset: str
     classes: list[str]
     train: dict[str, int]
@@ -117,24 +153,41 @@ class DatasetStats(BaseModel):
     total: int
 
 
+class TrainedOnOut(BaseModel):
+    name: str | None = None
+    sha256: str | None = None
+    url: str | None = None
+    train: dict[str, int] = Field(default_factory=dict)
+    test: dict[str, int] = Field(default_factory=dict)
+    seconds: float | None = None
+
+
 class ModelOut(BaseModel):
     version: str
     created_at: datetime
     status: str = Field(examples=["production"])
-    metrics: dict[str, Any]
+    metrics: Metrics | None = Field(description="None for a model saved without evaluation")
     parent: str | None
-    trained_on: dict[str, Any]
-    source: str
+    trained_on: TrainedOnOut
+    source: str = Field(examples=["shipped"], description="shipped or retrained")
     promoted_at: datetime | None = None
     note: str | None = None
 
+    @field_validator("metrics", mode="before")
+    @classmethod
+    def _no_metrics(cls, value: Any) -> Any:
+        return value or None  # the registry stores {} for a model never evaluated
 
-class ModelList(BaseModel):
+
+class ModelListOut(BaseModel):
     items: list[ModelOut]
     production: str | None
 
 
-class UploadRejection(BaseModel):
+# --------------------------------------------------------------------------- retraining
+
+
+class UploadRejectionOut(BaseModel):
     filename: str
     reason: str
 
@@ -142,12 +195,39 @@ class UploadRejection(BaseModel):
 class UploadReportOut(BaseModel):
     uploaded: int
     duplicates: int
-    rejected: list[UploadRejection]
+    rejected: list[UploadRejectionOut]
     class_counts: dict[str, int]
 
 
-class RetrainRequest(BaseModel):
+class RetrainIn(BaseModel):
     epochs: int | None = Field(None, ge=1, le=50, examples=[3])
+
+
+class RetrainAcceptedOut(BaseModel):
+    job_id: str
+    status: str = Field(examples=["queued"])
+
+
+class ModelScoresOut(BaseModel):
+    """One model's scores in a retraining job (the full report goes in its card)."""
+
+    accuracy: float | None = None
+    precision: float | None = None
+    recall: float | None = None
+    f1: float | None = None
+    per_class: dict[str, float] | None = None
+    test_n: int | None = None
+    uploaded_classes: list[str] | None = None
+    uploaded_classes_test_accuracy: float | None = None
+    uploads_accuracy: float | None = None
+    uploads_n: int | None = None
+    all_uploads_accuracy: float | None = None
+    all_uploads_n: int | None = None
+
+
+class JobScoresOut(BaseModel):
+    candidate: ModelScoresOut | None = None
+    production: ModelScoresOut | None = None
 
 
 class JobOut(BaseModel):
@@ -163,15 +243,109 @@ class JobOut(BaseModel):
     eta_seconds: float | None = None
     message: str
     history: dict[str, list[float | None]] = Field(default_factory=dict)
-    metrics: dict[str, Any]
+    metrics: JobScoresOut = Field(default_factory=JobScoresOut)
     base_version: str | None = None
     model_version: str | None
     promoted: bool | None
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, JsonValue] = Field(default_factory=dict)
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
 
+    @classmethod
+    def of(cls, job: RetrainJobRow) -> JobOut:
+        return cls(
+            job_id=job.id,
+            status=job.status,
+            progress=round(job.progress, 4),
+            epoch=job.epoch,
+            epochs=job.epochs,
+            step=job.step,
+            total_steps=job.total_steps,
+            loss=job.loss,
+            accuracy=job.accuracy,
+            eta_seconds=job.eta_seconds,
+            message=job.message,
+            history=job.history or {},
+            metrics=JobScoresOut.model_validate(job.metrics or {}),
+            base_version=job.base_version,
+            model_version=job.model_version,
+            promoted=job.promoted,
+            params=job.params or {},
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+        )
 
-class ExplainOut(PredictionOut):
-    heatmap_png: str = Field(description="Grad-CAM heat map, base64 PNG at the upload's size")
+
+# --------------------------------------------------------------------------- monitoring
+
+
+class PercentilesOut(BaseModel):
+    p50: float | None
+    p95: float | None
+    p99: float | None
+
+
+class ConfidencePointOut(BaseModel):
+    t: datetime
+    mean: float
+    n: int
+
+
+class ConfidenceOut(BaseModel):
+    mean: float | None
+    series: list[ConfidencePointOut]
+
+
+class RequestPointOut(BaseModel):
+    """One bucket of the window (``bucket_seconds`` wide, centred on ``t``); the series
+    has every bucket of the window, empty ones included."""
+
+    t: datetime
+    requests: int
+    errors: int
+    p50: float | None = Field(description="Prediction latency (predict, batch, explain), ms")
+    p95: float | None
+    predictions: int = 0
+    confidence: float | None = Field(None, description="Mean confidence of its predictions")
+
+
+class DriftOut(BaseModel):
+    detected: bool
+    threshold: float
+    window_n: int
+    min_predictions: int
+    method: str
+    class_psi: float | None
+    confidence_psi: float | None
+    reason: str | None = None
+
+
+class SystemOut(BaseModel):
+    cpu_percent: float
+    memory_percent: float
+    disk_percent: float
+    process_rss_mb: float
+
+
+class MonitoringOut(BaseModel):
+    """Figures over a time window, from the shared history (the same on every replica)."""
+
+    window_seconds: int
+    bucket_seconds: int = Field(
+        60, description="Width of a series bucket: whole minutes, at most 30 buckets"
+    )
+    requests: int
+    rps: float
+    errors: int
+    server_errors: int
+    predictions: int
+    predictions_total: int
+    latency_ms: PercentilesOut
+    model_time_ms: PercentilesOut
+    class_distribution: dict[str, int]
+    confidence: ConfidenceOut
+    series: list[RequestPointOut]
+    drift: DriftOut
+    system: SystemOut

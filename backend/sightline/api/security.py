@@ -6,7 +6,9 @@
 - ``AdminGuard``: admin endpoints are rate limited per client (a token bucket) and a
   request without the right token is answered 401 before its body is read, so an
   anonymous client cannot make the server spool 64 MB uploads it will then refuse.
-  The routes' own ``require_admin`` dependency still checks the token too.
+  An admin endpoint is one whose route depends on ``require_admin`` (``AdminDep`` in
+  api/deps.py): the guard finds them among the app's routes, so admin access is
+  declared once, on the route, and the route's dependency checks the token too.
 - ``SecurityHeaders``: nosniff, no framing, no referrer, and a CSP that lets the
   JSON API load nothing (the /docs pages keep what they need).
 
@@ -21,14 +23,20 @@ import re
 import tempfile
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import fastapi.routing
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sightline.api.auth import require_admin
@@ -43,22 +51,50 @@ MULTIPART_OVERHEAD = 64 * 1024
 # Everything else takes at most a small JSON body ({"epochs": 3}).
 OTHER_BODY_LIMIT = 64 * 1024
 
-# The endpoints guarded by require_admin (tests/hostile/test_http.py checks this table
-# against the app: every route that answers 401 without a token is here, and only those).
-ADMIN_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("POST", re.compile(r"/api/upload-training-data")),
-    ("POST", re.compile(r"/api/retrain")),
-    ("DELETE", re.compile(r"/api/retrain/[^/]+")),
-    ("POST", re.compile(r"/api/models/[^/]+/promote")),
-)
-
 # Clients remembered by the rate limiter; the least recently seen are forgotten first,
 # so a flood of source addresses cannot grow memory without bound.
 MAX_TRACKED_CLIENTS = 10_000
 
 
-def is_admin_request(method: str, path: str) -> bool:
-    return any(method == m and pattern.fullmatch(path) for m, pattern in ADMIN_ROUTES)
+def api_routes(routes: Sequence[BaseRoute]) -> Iterator[Any]:
+    """The route of every API operation, in included routers too. Recent FastAPI keeps
+    an included router as one entry of ``app.routes``; ``iter_route_contexts`` walks
+    into it and gives each operation's route as the app serves it (prefix included)."""
+    iterate = getattr(fastapi.routing, "iter_route_contexts", None)
+    for route in iterate(routes) if iterate else routes:
+        if isinstance(getattr(route, "original_route", route), APIRoute):
+            yield route
+
+
+def requires_admin(route: Any) -> bool:
+    """Whether an API route depends on ``require_admin``, directly or through another
+    dependency: what makes an endpoint an admin endpoint."""
+    original = getattr(route, "original_route", route)
+    return isinstance(original, APIRoute) and _depends_on_admin(original.dependant)
+
+
+def _depends_on_admin(dependant: Dependant) -> bool:
+    return any(
+        dependency.call is require_admin or _depends_on_admin(dependency)
+        for dependency in dependant.dependencies
+    )
+
+
+@dataclass(frozen=True)
+class AdminEndpoint:
+    methods: frozenset[str]
+    path_regex: re.Pattern[str]
+
+    def matches(self, method: str, path: str) -> bool:
+        return method in self.methods and self.path_regex.match(path) is not None
+
+
+def admin_endpoints(routes: Sequence[BaseRoute]) -> list[AdminEndpoint]:
+    return [
+        AdminEndpoint(frozenset(route.methods), route.path_regex)
+        for route in api_routes(routes)
+        if requires_admin(route)
+    ]
 
 
 def body_limit_for(settings: Settings, path: str) -> int:
@@ -170,9 +206,18 @@ class AdminGuard:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.bucket = TokenBucket(settings.admin_rate_limit_per_minute)
+        self._endpoints: list[AdminEndpoint] | None = None
+
+    def is_admin_request(self, scope: Scope) -> bool:
+        # Found once, on the first request: the app's routes are all added by then.
+        # Starlette puts the application in the scope before any middleware runs.
+        if self._endpoints is None:
+            self._endpoints = admin_endpoints(scope["app"].routes)
+        method, path = scope["method"], scope["path"]
+        return any(endpoint.matches(method, path) for endpoint in self._endpoints)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_admin_request(scope["method"], scope["path"]):
+        if scope["type"] != "http" or not self.is_admin_request(scope):
             await self.app(scope, receive, send)
             return
         client = scope.get("client")

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from sightline.data.preprocessing import image_to_input
-from sightline.errors import InvalidField, SightlineError
+from sightline.errors import SightlineError
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 SPLITS = ("train", "test")
@@ -349,7 +349,18 @@ def _cached(
     return dataset
 
 
-def validate_class_name(name: str, known: list[str]) -> str:
-    if name not in known:
-        raise InvalidField(f"Unknown class {name!r}. Known classes: {', '.join(known)}.")
-    return name
+def dataset_fingerprint(path: Path) -> str:
+    """The sha256 of a dataset's content, never of where it lies: of the file (a .zip,
+    a tarball), or for a folder of its files' relative paths, sorted, and their bytes."""
+    path = Path(path)
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    digest = hashlib.sha256()
+    for member in files:
+        if member != path:
+            # Name and size before the bytes, so moving bytes between files shows.
+            name = member.relative_to(path).as_posix()
+            digest.update(f"{name}\0{member.stat().st_size}\0".encode())
+        with open(member, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()

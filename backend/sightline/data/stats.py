@@ -3,20 +3,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+
+from sightline.ml.card import ModelCard
 
 
-def dataset_stats(card: dict[str, Any], uploads: dict[str, int]) -> dict[str, Any]:
-    classes: list[str] = list(card.get("class_names", []))
-    trained_on = card.get("training", {}).get("dataset", {})
-    train = {name: int(trained_on.get("train", {}).get(name, 0)) for name in classes}
-    test = {name: int(trained_on.get("test", {}).get(name, 0)) for name in classes}
+@dataclass(frozen=True)
+class DatasetCounts:
+    dataset: str
+    classes: list[str]
+    train: dict[str, int]
+    test: dict[str, int]
+    uploads: dict[str, int]
+    total: int
+
+
+def dataset_stats(card: ModelCard, uploads: dict[str, int]) -> DatasetCounts:
+    classes = list(card.class_names)
+    trained_on = card.training.dataset
+    train = {name: trained_on.train.get(name, 0) if trained_on else 0 for name in classes}
+    test = {name: trained_on.test.get(name, 0) if trained_on else 0 for name in classes}
     uploaded = {name: int(uploads.get(name, 0)) for name in classes}
-    return {
-        "dataset": trained_on.get("name", card.get("name", "unknown")),
-        "classes": classes,
-        "train": train,
-        "test": test,
-        "uploads": uploaded,
-        "total": sum(train.values()) + sum(test.values()) + sum(uploaded.values()),
-    }
+    return DatasetCounts(
+        dataset=trained_on.name if trained_on else card.name,
+        classes=classes,
+        train=train,
+        test=test,
+        uploads=uploaded,
+        total=sum(train.values()) + sum(test.values()) + sum(uploaded.values()),
+    )

@@ -1,7 +1,9 @@
 """Labelled training uploads: validated with the serving decoder, stored by content.
 
-A file is kept under $SIGHTLINE_HOME/uploads/<sha256[:2]>/<sha256> — never under a name
-the client chose — and recorded once; the same bytes again are a duplicate. A .zip is
+An upload's bytes are a blob named by their sha256 (``sightline.blob_store``: the
+database or an S3 bucket, shared by every replica) — never a name the client chose —
+and recorded once; the same bytes again are a duplicate. A replica caches what it reads
+under $SIGHTLINE_HOME/uploads/<sha256[:2]>/<sha256>, checked against the hash. A .zip is
 read in memory member by member (class = the member's folder name), with limits on
 members, total size and compression ratio; nothing in it is ever extracted by name.
 """
@@ -9,25 +11,22 @@ members, total size and compression ratio; nothing in it is ever extracted by na
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
-import os
 import time
-import uuid
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from sightline.blob_store import BlobStore, fetch_to_file, file_sha256, open_blob_store, sha256_hex
 from sightline.config import Settings
 from sightline.data.datasets import IMAGE_SUFFIXES
 from sightline.data.names import display_name, printable
 from sightline.data.preprocessing import image_to_input
-from sightline.db.crud import upload_counts
+from sightline.db import uploads as upload_rows
 from sightline.db.models import TrainingUploadRow
 from sightline.db.session import session_scope
 from sightline.errors import InvalidField, SightlineError, TooLarge
@@ -74,9 +73,10 @@ def is_holdout(sha256: str, fraction: float) -> bool:
 
 
 class UploadStore:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, store: BlobStore | None = None) -> None:
         self.settings = settings
-        self.root = settings.uploads_dir
+        self.root = settings.uploads_dir  # this replica's cache
+        self.store = store or open_blob_store(settings)
 
     def ingest(
         self, files: list[tuple[str | None, bytes]], class_name: str | None, known: list[str]
@@ -92,12 +92,34 @@ class UploadStore:
             for candidate in self._candidates(filename, data, class_name, known, report):
                 self._store(candidate, report)
         with session_scope(self.settings) as session:
-            counts = upload_counts(session)
+            counts = upload_rows.upload_counts(session=session)
         report.class_counts = {name: counts.get(name, 0) for name in known}
         return report
 
     def path_of(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256
+        """The upload's file on this replica, fetched from the blob store (and verified)
+        when the cache lacks it."""
+        return fetch_to_file(self.store, sha256, self._cache_path(sha256))
+
+    def read(self, sha256: str) -> bytes:
+        """The upload's bytes, verified against its hash."""
+        return self.path_of(sha256).read_bytes()
+
+    def import_local_files(self) -> int:
+        """Store the files a home kept before blobs existed (migration 0004), once: a
+        marker file records that this home's files were imported."""
+        marker = self.settings.home / ".uploads-imported-0004"  # beside the cache, not in it
+        if marker.exists() or not self.root.is_dir():
+            return 0
+        imported = 0
+        for path in self.root.glob("??/*"):
+            if path.name.startswith(".") or path.name != file_sha256(path):
+                continue  # temporary files, or not an upload
+            if not self.store.exists(path.name):
+                self.store.put(path.read_bytes())
+                imported += 1
+        marker.touch()
+        return imported
 
     def remove_partial_files(self, older_than_seconds: float = 600.0) -> list[Path]:
         """Delete the temporary files of writers that were killed mid-write. Only old
@@ -201,22 +223,22 @@ class UploadStore:
         except SightlineError as exc:
             report.reject(candidate.filename, exc.detail)
             return
-        sha = hashlib.sha256(candidate.data).hexdigest()
+        sha = sha256_hex(candidate.data)
         if self._known(sha):
             report.duplicates += 1
             return
-        path = self.path_of(sha)
-        _write_atomically(path, candidate.data)
+        self.store.put(candidate.data)  # the bytes first: a row never names a missing blob
         try:
             with session_scope(s) as session:
-                session.add(
-                    TrainingUploadRow(
+                upload_rows.insert_upload(
+                    session=session,
+                    row=TrainingUploadRow(
                         sha256=sha,
                         class_name=candidate.class_name,
                         size_bytes=len(candidate.data),
-                        path=str(path.relative_to(self.root)),
+                        path=str(self._cache_path(sha).relative_to(self.root)),
                         original_filename=candidate.filename,
-                    )
+                    ),
                 )
         except IntegrityError:
             report.duplicates += 1  # the same bytes arrived concurrently
@@ -225,10 +247,10 @@ class UploadStore:
 
     def _known(self, sha: str) -> bool:
         with session_scope(self.settings) as session:
-            return (
-                session.scalar(select(TrainingUploadRow.id).where(TrainingUploadRow.sha256 == sha))
-                is not None
-            )
+            return upload_rows.upload_exists(session=session, sha256=sha)
+
+    def _cache_path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
 
 
 def _unsafe_member(member: str) -> bool:
@@ -244,15 +266,3 @@ def _member_class(member: str) -> str | None:
     if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
         return None
     return path.parts[-2]
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        return
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)

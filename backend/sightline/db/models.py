@@ -6,7 +6,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -38,10 +51,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class PredictionRow(Base):
     __tablename__ = "predictions"
+    __table_args__ = (
+        # Migration 0003: newest-first keyset pages ((created_at, id) < cursor), and one
+        # row per answered request, whichever replica a replay reaches.
+        Index("ix_predictions_created_id", "created_at", "id"),
+        Index("uq_predictions_request_key", "request_key", unique=True),
+    )
 
-    # Made by the server before the row is written, so answers need not wait for it.
+    # Made by the server before the row is written, so the answer can carry it.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Identifies the request (Idempotency-Key or nginx's request id, with the image's
+    # hash): a replay of the same request inserts nothing (db/predictions.py).
+    request_key: Mapped[str] = mapped_column(String(64))
     prediction: Mapped[str] = mapped_column(String(128))
     class_index: Mapped[int] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float)
@@ -73,8 +95,10 @@ class ModelVersionRow(Base):
     parent: Mapped[str | None] = mapped_column(String(64), nullable=True)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     trained_on: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    path: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text)  # since 0004: the folder in a replica's cache
+    # The files, as content-addressed blobs (migration 0004; db/blobs.py or S3).
     model_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    card_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     source: Mapped[str] = mapped_column(String(32), default="shipped")  # shipped / retrained
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -87,7 +111,9 @@ class TrainingUploadRow(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     class_name: Mapped[str] = mapped_column(String(128), index=True)
     size_bytes: Mapped[int] = mapped_column(Integer)
-    path: Mapped[str] = mapped_column(Text)  # relative to $SIGHTLINE_HOME/uploads
+    # The bytes are the blob ``sha256``; this is where a replica caches them, relative
+    # to $SIGHTLINE_HOME/uploads.
+    path: Mapped[str] = mapped_column(Text)
     original_filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     # The job that first trained on it; None while it is new.
@@ -147,3 +173,67 @@ class RequestEventRow(Base):
     route: Mapped[str] = mapped_column(String(128))
     status_code: Mapped[int] = mapped_column(Integer, index=True)
     duration_ms: Mapped[float] = mapped_column(Float)
+
+
+class RollupMinuteRow(Base):
+    """Per-minute aggregates of predictions and request events (migration 0003), kept by
+    the writer in the transaction that inserts the raw rows, so monitoring reads
+    O(minutes) rows and survives the pruning of raw rows. ``series`` names what is
+    counted, ``label`` which part of it (a class, a status class, a histogram bucket;
+    db/predictions.py)."""
+
+    __tablename__ = "rollup_minutes"
+
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)  # unix time // 60
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
+    label: Mapped[str] = mapped_column(String(128), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[float] = mapped_column(Float, default=0.0)  # sum of the measured values
+
+
+class CounterRow(Base):
+    """Running totals kept in the writer's transactions (migration 0003), so no read
+    counts a whole table: ``predictions_served`` (ever) and ``prediction_rows`` (stored
+    now, less what retention deleted)."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class BlobRow(Base):
+    """A content-addressed blob kept in the database (migration 0004): model files and
+    training uploads. Its bytes are in ``blob_chunks``; the row exists only once every
+    chunk does (one transaction)."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    chunk_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BlobChunkRow(Base):
+    """Part of a blob, at most 1 MiB: large values stay cheap to read and write on both
+    SQLite and Postgres."""
+
+    __tablename__ = "blob_chunks"
+
+    sha256: Mapped[str] = mapped_column(
+        String(64), ForeignKey("blobs.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AdminTokenRow(Base):
+    """The hash of the generated admin token (migration 0004): one row, so every replica
+    accepts the same token and none keeps it in plain text."""
+
+    __tablename__ = "admin_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -26,7 +26,10 @@ def make_engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            # FULL: a commit is on disk (the WAL fsynced) before it returns, so an
+            # answered prediction's row survives power loss; group commit
+            # (serving/recorder.py) shares the fsync between requests.
+            cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
@@ -59,28 +62,23 @@ def session_scope(settings: Settings) -> Iterator[Session]:
 
 
 def migrate(settings: Settings) -> None:
-    """Bring the database to the latest Alembic revision.
+    """Bring the database to the latest Alembic revision, under the database's own lock.
 
-    Replicas start together, so a file lock in $SIGHTLINE_HOME lets one of them migrate
-    while the others wait; on Postgres an advisory lock does the same for replicas on
-    other machines, which the file lock cannot see (Alembic takes no lock of its own).
+    Replicas may start together (and `sightline migrate`, the Kubernetes Job or the
+    compose one-shot service may run beside them), so one migrates while the others
+    wait, then finds nothing left to do: Alembic takes no lock of its own. On Postgres
+    the lock is a session-level advisory lock, which every machine sees; SQLite is one
+    file on one machine, so a lock file beside it does the same.
     """
     from alembic import command
     from alembic.config import Config
 
-    settings.home.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", settings.resolved_database_url.replace("%", "%%"))
-    with (
-        open(settings.home / ".migrate.lock", "w") as lock,
-        _database_lock(settings.resolved_database_url),
-    ):
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            command.upgrade(config, "head")
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    with _migration_lock(url):
+        command.upgrade(config, "head")
 
 
 # Any constant shared by every Sightline process: the key of the migration lock.
@@ -88,11 +86,28 @@ MIGRATION_LOCK_KEY = 0x5167_4C49_4E45
 
 
 @contextmanager
-def _database_lock(url: str) -> Iterator[None]:
-    """Postgres: hold a session-level advisory lock for the block; elsewhere nothing."""
-    if not url.startswith("postgresql"):
-        yield
+def _migration_lock(url: str) -> Iterator[None]:
+    if url.startswith("postgresql"):
+        with _advisory_lock(url):
+            yield
         return
+    database = make_url(url).database
+    if not url.startswith("sqlite") or not database or database == ":memory:":
+        yield  # a private database: nobody to wait for
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".migrate-lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _advisory_lock(url: str) -> Iterator[None]:
+    """Hold a Postgres session-level advisory lock for the block."""
     engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with engine.connect() as connection:

@@ -13,56 +13,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Update, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from sightline.config import Settings
 from sightline.data.training_uploads import is_holdout
-from sightline.db.models import RetrainJobRow, TrainingUploadRow
+from sightline.db import jobs as job_rows
+from sightline.db import uploads as upload_rows
+from sightline.db.models import RetrainJobRow
 from sightline.db.session import session_scope
 from sightline.errors import Conflict, InvalidField, NotFound
 
-ACTIVE = ("queued", "running")
+ACTIVE = job_rows.ACTIVE
 FINISHED = ("completed", "rejected", "failed", "cancelled")
-
-
-def _rows_changed(session: Session, statement: Update) -> int:
-    """How many rows a conditional UPDATE changed: 0 means another process won."""
-    result = cast(CursorResult[Any], session.execute(statement))
-    return int(result.rowcount)
 
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def job_view(job: RetrainJobRow) -> dict[str, Any]:
-    """The contract's job shape, plus the live figures the dashboard draws."""
-    return {
-        "job_id": job.id,
-        "status": job.status,
-        "progress": round(job.progress, 4),
-        "epoch": job.epoch,
-        "epochs": job.epochs,
-        "step": job.step,
-        "total_steps": job.total_steps,
-        "loss": job.loss,
-        "accuracy": job.accuracy,
-        "eta_seconds": job.eta_seconds,
-        "message": job.message,
-        "history": job.history or {},
-        "metrics": job.metrics or {},
-        "base_version": job.base_version,
-        "model_version": job.model_version,
-        "promoted": job.promoted,
-        "params": job.params or {},
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-    }
 
 
 class JobQueue:
@@ -90,7 +58,7 @@ class JobQueue:
         )
         try:
             with session_scope(self.settings) as session:
-                session.add(job)
+                job_rows.insert_job(session=session, job=job)
         except IntegrityError as exc:
             active = self.active()
             detail = f" ({active.id}, {active.status})" if active else ""
@@ -102,25 +70,23 @@ class JobQueue:
 
     def get(self, job_id: str) -> RetrainJobRow:
         with session_scope(self.settings) as session:
-            job = session.get(RetrainJobRow, job_id)
+            job = job_rows.get_job(session=session, job_id=job_id)
         if job is None:
             raise NotFound(f"No retraining job {job_id!r}.", code="unknown_job")
         return job
 
     def latest(self) -> RetrainJobRow | None:
         with session_scope(self.settings) as session:
-            return session.scalar(
-                select(RetrainJobRow).order_by(RetrainJobRow.created_at.desc()).limit(1)
-            )
+            return job_rows.latest_job(session=session)
 
     def active(self) -> RetrainJobRow | None:
         with session_scope(self.settings) as session:
-            return session.scalar(select(RetrainJobRow).where(RetrainJobRow.status.in_(ACTIVE)))
+            return job_rows.active_job(session=session)
 
     def cancel(self, job_id: str) -> RetrainJobRow:
         """A queued job is cancelled at once; a running one at its next training step."""
         with session_scope(self.settings) as session:
-            job = session.get(RetrainJobRow, job_id)
+            job = job_rows.get_job(session=session, job_id=job_id, for_update=True)
             if job is None:
                 raise NotFound(f"No retraining job {job_id!r}.", code="unknown_job")
             if job.status == "queued":
@@ -138,9 +104,7 @@ class JobQueue:
     def new_upload_count(self) -> int:
         """Uploads a job would train on: not learned yet, and not held out for evaluation."""
         with session_scope(self.settings) as session:
-            hashes = session.scalars(
-                select(TrainingUploadRow.sha256).where(TrainingUploadRow.used_by_job.is_(None))
-            ).all()
+            hashes = upload_rows.unused_upload_hashes(session=session)
         fraction = self.settings.retrain_holdout_fraction
         return sum(not is_holdout(sha, fraction) for sha in hashes)
 
@@ -149,27 +113,13 @@ class JobQueue:
     def claim(self, worker_id: str) -> RetrainJobRow | None:
         """Take the oldest queued job, atomically; None when there is none."""
         with session_scope(self.settings) as session:
-            job_id = session.scalar(
-                select(RetrainJobRow.id)
-                .where(RetrainJobRow.status == "queued")
-                .order_by(RetrainJobRow.created_at)
-                .limit(1)
-            )
+            job_id = job_rows.oldest_queued_job_id(session=session)
             if job_id is None:
                 return None
-            claimed = _rows_changed(
-                session,
-                update(RetrainJobRow)
-                .where(RetrainJobRow.id == job_id, RetrainJobRow.status == "queued")
-                .values(
-                    status="running",
-                    worker_id=worker_id,
-                    started_at=now(),
-                    heartbeat_at=now(),
-                    message="Starting.",
-                ),
+            claimed = job_rows.claim_job(
+                session=session, job_id=job_id, worker_id=worker_id, now=now()
             )
-        return self.get(job_id) if claimed == 1 else None
+        return self.get(job_id) if claimed else None
 
     def report(self, job_id: str, worker_id: str, **values: Any) -> bool:
         """Write progress (and the heartbeat) to a job this worker runs.
@@ -177,31 +127,21 @@ class JobQueue:
         False when the job is no longer this worker's running job: nothing is written.
         """
         with session_scope(self.settings) as session:
-            return bool(
-                _rows_changed(
-                    session,
-                    update(RetrainJobRow)
-                    .where(
-                        RetrainJobRow.id == job_id,
-                        RetrainJobRow.status == "running",
-                        RetrainJobRow.worker_id == worker_id,
-                    )
-                    .values(heartbeat_at=now(), **values),
-                )
+            return job_rows.update_running_job(
+                session=session,
+                job_id=job_id,
+                worker_id=worker_id,
+                values={"heartbeat_at": now(), **values},
             )
 
     def should_stop(self, job_id: str, worker_id: str) -> bool:
         """True when cancellation was asked for, or the job is no longer this worker's."""
         with session_scope(self.settings) as session:
-            row = session.execute(
-                select(
-                    RetrainJobRow.status, RetrainJobRow.worker_id, RetrainJobRow.cancel_requested
-                ).where(RetrainJobRow.id == job_id)
-            ).one_or_none()
-        if row is None:
+            flags = job_rows.stop_flags(session=session, job_id=job_id)
+        if flags is None:
             return True
-        status, owner, cancel_requested = row
-        return bool(cancel_requested) or status != "running" or owner != worker_id
+        status, owner, cancel_requested = flags
+        return cancel_requested or status != "running" or owner != worker_id
 
     def finish(self, job_id: str, worker_id: str, status: str, message: str, **values: Any) -> bool:
         """End this worker's job; False (and no write) when it was no longer its own."""
@@ -220,15 +160,7 @@ class JobQueue:
         """
         cutoff = now() - timedelta(seconds=self.settings.worker_stale_seconds)
         with session_scope(self.settings) as session:
-            running = session.execute(
-                select(
-                    RetrainJobRow.id,
-                    RetrainJobRow.worker_id,
-                    RetrainJobRow.heartbeat_at,
-                    RetrainJobRow.started_at,
-                    RetrainJobRow.created_at,
-                ).where(RetrainJobRow.status == "running")
-            ).all()
+            running = job_rows.running_jobs(session=session)
         failed = []
         for job_id, owner, heartbeat_at, started_at, created_at in running:
             last_seen = heartbeat_at or started_at or created_at
@@ -239,22 +171,18 @@ class JobQueue:
 
     def _fail_lost(self, job_id: str, owner: str | None) -> bool:
         # Conditional: a worker finishing at this very moment keeps its own verdict.
+        if owner is None:
+            return False
         with session_scope(self.settings) as session:
-            return bool(
-                _rows_changed(
-                    session,
-                    update(RetrainJobRow)
-                    .where(
-                        RetrainJobRow.id == job_id,
-                        RetrainJobRow.status == "running",
-                        RetrainJobRow.worker_id == owner,
-                    )
-                    .values(
-                        status="failed",
-                        finished_at=now(),
-                        error="worker lost",
-                        message="The worker stopped while training (crash or restart); "
-                        "the production model was not changed.",
-                    ),
-                )
+            return job_rows.update_running_job(
+                session=session,
+                job_id=job_id,
+                worker_id=owner,
+                values={
+                    "status": "failed",
+                    "finished_at": now(),
+                    "error": "worker lost",
+                    "message": "The worker stopped while training (crash or restart); "
+                    "the production model was not changed.",
+                },
             )

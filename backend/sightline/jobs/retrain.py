@@ -1,7 +1,7 @@
 """One retraining: fine-tune production on new uploads plus replay, then
 champion/challenger on the same held-out data, then promote or reject.
 
-Held-out uploads are chosen by their content hash (``data.uploads.is_holdout``), so an
+Held-out uploads are chosen by their content hash (``data.training_uploads.is_holdout``), so an
 upload is either for training or for evaluation, in every job, and never both.
 
 The promotion rule (``decide``), both parts required:
@@ -22,15 +22,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, update
 
 from sightline.config import Settings
 from sightline.data.datasets import Dataset, load_dataset
 from sightline.data.preprocessing import image_to_input
 from sightline.data.training_uploads import UploadStore, is_holdout
-from sightline.db.models import TrainingUploadRow
+from sightline.db import uploads as upload_rows
 from sightline.db.session import session_scope
 from sightline.ml.artifacts import load_model
+from sightline.ml.card import FineTune, ModelCard
 from sightline.ml.evaluation import classification_metrics, evaluation_report
 from sightline.ml.model import networks_from_serving_model
 from sightline.ml.registry import ModelRegistry
@@ -74,12 +74,12 @@ def load_uploads(settings: Settings, class_names: list[str], size: tuple[int, in
     store = UploadStore(settings)
     index = {name: i for i, name in enumerate(class_names)}
     with session_scope(settings) as session:
-        rows = session.scalars(select(TrainingUploadRow).order_by(TrainingUploadRow.id)).all()
+        rows = upload_rows.all_uploads(session=session)
     train_x, train_y, hold_x, hold_y, ids = [], [], [], [], []
     for row in rows:
         if row.class_name not in index:
             continue
-        image = image_to_input(store.path_of(row.sha256).read_bytes(), size)
+        image = image_to_input(store.read(row.sha256), size)
         if is_holdout(row.sha256, settings.retrain_holdout_fraction):
             hold_x.append(image)
             hold_y.append(index[row.class_name])
@@ -239,8 +239,8 @@ class Retrainer:
     ) -> RetrainOutcome:
         base = self.registry.production()
         card = self.registry.card(base.version)
-        class_names: list[str] = card["class_names"]
-        size = (int(card["input_shape"][0]), int(card["input_shape"][1]))
+        class_names = list(card.class_names)
+        size = card.input_size
         uploads = load_uploads(self.settings, class_names, size)
         if len(uploads.train_y) == 0:
             raise ValueError("No new uploads to train on (all were used or held out).")
@@ -344,34 +344,19 @@ class Retrainer:
 
     @staticmethod
     def _card(
-        card: dict[str, Any],
+        card: ModelCard,
         scores: dict[str, Any],
         history: dict[str, list[float]],
         fine_tune: dict[str, Any],
-    ) -> dict[str, Any]:
+    ) -> ModelCard:
         """The parent's card with this model's own evaluation, history and recipe."""
         report = scores.get("report")
-        evaluation = (
-            {
-                "metrics": report["metrics"],
-                "baseline": report["baseline"],
-                # The threshold is recalibrated for this model; the method text stays.
-                "uncertainty": {**card.get("uncertainty", {}), **report["uncertainty"]},
-            }
-            if report
-            else {}
+        evaluated = card.with_evaluation(report) if report else card
+        training = card.training.model_copy(
+            update={"fine_tune": FineTune.model_validate(fine_tune)}
         )
-        return {
-            **card,
-            **evaluation,
-            "history": history,
-            "training": {**card.get("training", {}), "fine_tune": fine_tune},
-        }
+        return evaluated.model_copy(update={"history": history, "training": training})
 
     def _mark_used(self, ids: list[int], job_id: str) -> None:
         with session_scope(self.settings) as session:
-            session.execute(
-                update(TrainingUploadRow)
-                .where(TrainingUploadRow.id.in_(ids))
-                .values(used_by_job=job_id)
-            )
+            upload_rows.mark_used(session=session, upload_ids=ids, job_id=job_id)

@@ -36,6 +36,7 @@ from sightline.jobs.retrain import Retrainer
 from sightline.ml.registry import ModelRegistry
 from sightline.ml.training import Progress, TrainingCancelled
 from sightline.monitoring.prometheus import metrics
+from sightline.ops.retention import prune
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ STOP_POLL_SECONDS = 0.5
 PROGRESS_WRITE_SECONDS = 1.0
 
 HOSTNAME = socket.gethostname()[:40]  # worker ids must fit the 64-character column
+# Touched while the worker lives (mark_alive); a liveness probe reads its age.
+ALIVE_FILE = "worker-alive"
 
 
 def new_worker_id() -> str:
@@ -84,11 +87,20 @@ class Worker:
     def start(self) -> None:
         """Prepare the database and fail the jobs of workers that are gone."""
         self.settings.ensure_dirs()
-        migrate(self.settings)
+        if self.settings.migrate_on_start:
+            migrate(self.settings)
+        self.registry.import_local_files()  # a home from before shared blobs (0004)
         self.registry.ensure_seeded()
         self.registry.root.mkdir(parents=True, exist_ok=True)
         self.registry.remove_partial_files()
         self._fail_lost_jobs()
+
+    def mark_alive(self) -> None:
+        """Touch $SIGHTLINE_HOME/worker-alive: a liveness probe (Kubernetes) reads its
+        age, as the worker serves no HTTP. Between jobs and while training alike."""
+        with contextlib.suppress(OSError):  # a deleted home is made again at the next poll
+            self.settings.home.mkdir(parents=True, exist_ok=True)
+            (self.settings.home / ALIVE_FILE).touch()
 
     def stop(self) -> None:
         """Stop after the current training step; the job ends failed ('shut down')."""
@@ -97,9 +109,23 @@ class Worker:
     def run_forever(self) -> None:
         self.start()
         log.info("worker %s waiting for jobs", self.worker_id)
+        next_prune = 0.0
         while not self._stop.is_set():
+            self.mark_alive()
+            if time.monotonic() >= next_prune:  # between jobs: retention (ops/retention.py)
+                self._prune()
+                next_prune = time.monotonic() + self.settings.retention_interval_s
             if not self.run_once():
                 self._stop.wait(self.settings.worker_poll_seconds)
+
+    def _prune(self) -> None:
+        try:
+            pruned = prune(self.settings)
+        except Exception:  # retention can wait for the next round; jobs cannot
+            log.exception("pruning the history failed")
+            return
+        if pruned.request_events or pruned.predictions:
+            log.info("pruned %s", pruned)
 
     def run_once(self) -> bool:
         """Claim and run one job; False when none was queued."""
@@ -188,6 +214,7 @@ class Worker:
 
     def _heartbeat(self, job_id: str, done: threading.Event, lost: threading.Event) -> None:
         while not done.wait(self.settings.worker_heartbeat_seconds):
+            self.mark_alive()
             try:
                 if not self.queue.report(job_id, self.worker_id):
                     lost.set()

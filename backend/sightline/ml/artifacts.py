@@ -6,7 +6,6 @@ A folder is written under a temporary name and renamed into place, so a reader
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -19,12 +18,13 @@ from typing import Any
 import keras
 
 import sightline.ml.model  # noqa: F401 - registers the custom layers for loading
+from sightline.blob_store import file_sha256
+from sightline.ml.card import ModelCard, save_card
 
 MODEL_FILE = "model.keras"
-CARD_FILE = "card.json"
 
 
-def save_model_dir(directory: Path, model: keras.Model, card: dict[str, Any]) -> Path:
+def save_model_dir(directory: Path, model: keras.Model, card: ModelCard) -> Path:
     """Write model.keras + card.json into ``directory`` atomically (replacing it)."""
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -32,12 +32,9 @@ def save_model_dir(directory: Path, model: keras.Model, card: dict[str, Any]) ->
     tmp.mkdir()
     try:
         model.save(tmp / MODEL_FILE)
-        card = {
-            **card,
-            "model_sha256": file_sha256(tmp / MODEL_FILE),
-            "model_bytes": (tmp / MODEL_FILE).stat().st_size,
-        }
-        write_json(tmp / CARD_FILE, card)
+        model_file = tmp / MODEL_FILE
+        update = {"model_sha256": file_sha256(model_file), "model_bytes": model_file.stat().st_size}
+        save_card(tmp, card.model_copy(update=update))
         _fsync_dir(tmp)
         if directory.exists():
             old = directory.with_name(f".{directory.name}.old-{uuid.uuid4().hex[:8]}")
@@ -69,11 +66,6 @@ def load_model(directory: Path) -> keras.Model:
     return keras.saving.load_model(Path(directory) / MODEL_FILE, compile=False)
 
 
-def read_card(directory: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((Path(directory) / CARD_FILE).read_text())
-    return data
-
-
 def json_safe(value: Any) -> Any:
     """NaN and infinities (an epoch with no validation data) become null: JSON has none."""
     if isinstance(value, float):
@@ -90,14 +82,6 @@ def write_json(path: Path, data: object) -> None:
     text = json.dumps(json_safe(data), indent=2, default=float, allow_nan=False)
     tmp.write_text(text + "\n")
     os.replace(tmp, path)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def machine_description() -> dict[str, Any]:

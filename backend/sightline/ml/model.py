@@ -146,15 +146,16 @@ def build_networks(
     )
 
     _dirac_init(backbone)
-    return _networks(backbone, normalize, input_shape, tta_flip)
+    return assemble_networks(backbone, normalize, input_shape, tta_flip)
 
 
-def _networks(
+def assemble_networks(
     backbone: keras.Model,
     normalize: layers.Layer,
     input_shape: tuple[int, ...],
     tta_flip: bool,
 ) -> Networks:
+    """The training and serving views around a backbone and its normalisation layer."""
     raw = keras.Input(input_shape, name="image")
     train_model = keras.Model(raw, backbone(normalize(raw)), name="sightline_train")
 
@@ -179,7 +180,7 @@ def uses_flip_tta(serving_model: keras.Model) -> bool:
 def networks_from_serving_model(serving_model: keras.Model) -> Networks:
     """Rebuild both views of a saved serving model (for fine-tuning). The serving view is
     built anew in the current form, sharing the saved one's layers and weights."""
-    return _networks(
+    return assemble_networks(
         serving_model.get_layer(BACKBONE_NAME),
         serving_model.get_layer("normalize"),
         tuple(int(d) for d in serving_model.input_shape[1:]),

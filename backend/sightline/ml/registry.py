@@ -1,9 +1,13 @@
-"""The model registry: versions as database rows, files under $SIGHTLINE_HOME/models.
+"""The model registry: versions as database rows, their files as shared blobs.
 
 Exactly one version is production (the database enforces it with a partial unique
-index). The registry starts from the shipped model in models/<name>/, importing it
-again whenever the shipped file changes. Promotion (and rollback) is one transaction;
-API processes notice the change by polling ``production_version``.
+index). A version's model.keras and card.json are content-addressed blobs
+(``sightline.blob_store``: the database or an S3 bucket), so every replica, on any
+machine, reads the same bytes; ``$SIGHTLINE_HOME/models/vN/`` only caches them, is
+checked against the hashes before use and is fetched again when missing. The registry
+starts from the shipped model in models/<name>/, importing it again whenever the
+shipped file changes. Promotion (and rollback) is one transaction; API processes notice
+the change by polling ``production_version``.
 """
 
 from __future__ import annotations
@@ -15,21 +19,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from sightline.blob_store import BlobStore, fetch_to_file, file_sha256, open_blob_store
 from sightline.config import Settings
+from sightline.db import model_versions as version_rows
 from sightline.db.models import ModelVersionRow
 from sightline.db.session import session_scope
 from sightline.errors import NotFound, SightlineError
-from sightline.ml.artifacts import (
-    CARD_FILE,
-    MODEL_FILE,
-    copy_model_dir,
-    file_sha256,
-    read_card,
-    save_model_dir,
-)
+from sightline.ml.artifacts import MODEL_FILE, save_model_dir
+from sightline.ml.card import CARD_FILE, ModelCard, load_card
 
 VERSION_PATTERN = re.compile(r"^v[0-9]{1,9}$")
 STATUSES = ("production", "candidate", "rejected", "archived")
@@ -47,46 +46,62 @@ def validate_version(version: str) -> str:
     return version
 
 
+def _unknown(version: str) -> NotFound:
+    return NotFound(f"No model version {version!r}.", code="unknown_version")
+
+
 class ModelRegistry:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, store: BlobStore | None = None) -> None:
         self.settings = settings
-        self.root = settings.registry_dir
+        self.root = settings.registry_dir  # this replica's cache of model files
+        self.store = store or open_blob_store(settings)
 
     # ------------------------------------------------------------------ reading
 
     def production(self) -> ModelVersionRow:
         with session_scope(self.settings) as session:
-            row = session.scalar(
-                select(ModelVersionRow).where(ModelVersionRow.status == "production")
-            )
-            if row is None:
-                raise NoModel("No production model is registered yet.")
-            return row
+            row = version_rows.production_row(session=session)
+        if row is None:
+            raise NoModel("No production model is registered yet.")
+        return row
 
     def production_version(self) -> str | None:
         with session_scope(self.settings) as session:
-            return session.scalar(
-                select(ModelVersionRow.version).where(ModelVersionRow.status == "production")
-            )
+            return version_rows.production_version(session=session)
 
     def get(self, version: str) -> ModelVersionRow:
         validate_version(version)
         with session_scope(self.settings) as session:
-            row = session.get(ModelVersionRow, version)
-            if row is None:
-                raise NotFound(f"No model version {version!r}.", code="unknown_version")
-            return row
+            row = version_rows.get_version(session=session, version=version)
+        if row is None:
+            raise _unknown(version)
+        return row
 
     def all_versions(self) -> list[ModelVersionRow]:
         with session_scope(self.settings) as session:
-            rows = session.scalars(select(ModelVersionRow)).all()
-        return sorted(rows, key=lambda row: int(row.version[1:]), reverse=True)
+            return version_rows.list_versions(session=session)
 
     def path(self, version: str) -> Path:
-        return self.root / validate_version(version)
+        """The version's folder on this replica, fetched from the blob store (and
+        verified) when the cache lacks it or holds other bytes. A version with no
+        stored files (or none at all) gets its cache location, with nothing in it."""
+        folder = self.root / validate_version(version)
+        with session_scope(self.settings) as session:
+            row = version_rows.get_version(session=session, version=version)
+        if row is None or row.card_sha256 is None:
+            return folder
+        fetch_to_file(self.store, row.model_sha256, folder / MODEL_FILE)
+        fetch_to_file(self.store, row.card_sha256, folder / CARD_FILE)
+        return folder
 
-    def card(self, version: str) -> dict[str, Any]:
-        return read_card(self.path(version))
+    def card(self, version: str) -> ModelCard:
+        """The version's card (only the card is fetched, not the model)."""
+        row = self.get(version)
+        folder = self.root / version
+        if row.card_sha256 is None:
+            return load_card(folder)  # not imported into the store yet
+        fetch_to_file(self.store, row.card_sha256, folder / CARD_FILE)
+        return load_card(folder)
 
     # ------------------------------------------------------------------ writing
 
@@ -102,19 +117,16 @@ class ModelRegistry:
             return self.production_version()
         sha = file_sha256(shipped / MODEL_FILE)
         with session_scope(self.settings) as session:
-            known = session.scalar(
-                select(ModelVersionRow).where(ModelVersionRow.model_sha256 == sha)
-            )
-            if known is not None:
-                return self.production_version()
-        card = read_card(shipped)
+            if version_rows.version_with_model(session=session, model_sha256=sha) is not None:
+                return version_rows.production_version(session=session)
+        card = load_card(shipped)
         current = self._production_or_none()
         make_production = current is None or current.source == "shipped"
         status = "production" if current is None else "candidate"
         try:
-            version = self._add(
+            version = self._add_folder(
                 shipped,
-                card,
+                card.model_copy(update={"model_sha256": sha}),
                 parent=None,
                 source="shipped",
                 status=status,
@@ -129,7 +141,7 @@ class ModelRegistry:
     def register(
         self,
         model: Any,
-        card: dict[str, Any],
+        card: ModelCard,
         *,
         parent: str | None,
         status: str = "candidate",
@@ -137,11 +149,18 @@ class ModelRegistry:
     ) -> str:
         """Save a Keras model as a new version (never production directly)."""
         for _attempt in range(5):
-            version = self._next_version()
-            target = self.path(version)
-            save_model_dir(target, model, {**card, "version": version, "parent": parent})
+            with session_scope(self.settings) as session:
+                version = version_rows.next_version(session=session)
+            # Written into the cache first (Keras saves to a path), then stored.
+            folder = save_model_dir(
+                self.root / version,
+                model,
+                card.model_copy(update={"version": version, "parent": parent}),
+            )
             try:
-                self._insert(version, target, read_card(target), parent, "retrained", status, note)
+                self._store_and_insert(
+                    version, folder, load_card(folder), parent, "retrained", status, note
+                )
                 return version
             except IntegrityError:
                 continue  # a concurrent writer took this number; take the next
@@ -151,35 +170,47 @@ class ModelRegistry:
         if status not in STATUSES or status == "production":
             raise ValueError(f"bad status {status!r}")
         with session_scope(self.settings) as session:
-            row = session.get(ModelVersionRow, validate_version(version))
-            if row is None:
-                raise NotFound(f"No model version {version!r}.", code="unknown_version")
-            row.status = status
-            if note:
-                row.note = note
+            found = version_rows.set_status(
+                session=session, version=validate_version(version), status=status, note=note
+            )
+        if not found:
+            raise _unknown(version)
 
     def promote(self, version: str) -> ModelVersionRow:
         """Make ``version`` production; the previous one is archived. One transaction."""
-        validate_version(version)
-        if not (self.path(version) / MODEL_FILE).exists():
+        row = self.get(version)
+        if row.card_sha256 is None or not self.store.exists(row.model_sha256):
             raise NotFound(f"Model version {version!r} has no files.", code="unknown_version")
         with session_scope(self.settings) as session:
-            row = session.get(ModelVersionRow, version, with_for_update=True)
-            if row is None:
-                raise NotFound(f"No model version {version!r}.", code="unknown_version")
-            if row.status == "production":
-                return row
-            current = session.scalars(
-                select(ModelVersionRow)
-                .where(ModelVersionRow.status == "production")
-                .with_for_update()
-            ).all()
-            for old in current:
-                old.status = "archived"
-            session.flush()  # the old row leaves production before the new one enters
-            row.status = "production"
-            row.promoted_at = datetime.now(UTC)
-            return row
+            locked = version_rows.get_version(session=session, version=version, for_update=True)
+            if locked is None:
+                raise _unknown(version)
+            if locked.status == "production":
+                return locked
+            return version_rows.make_production(session=session, row=locked)
+
+    def import_local_files(self) -> list[str]:
+        """Store the files of versions registered before blobs existed (migration 0004),
+        from this home's registry folder, when they match the recorded hash. Run at
+        start by every process; the first one that has the files wins."""
+        imported = []
+        with session_scope(self.settings) as session:
+            pending = version_rows.versions_missing_card(session=session)
+        for row in pending:
+            folder = self.root / row.version
+            model_file, card_file = folder / MODEL_FILE, folder / CARD_FILE
+            if not (model_file.exists() and card_file.exists()):
+                continue
+            if file_sha256(model_file) != row.model_sha256:
+                continue
+            self.store.put(model_file.read_bytes())
+            card_sha = self.store.put(card_file.read_bytes())
+            with session_scope(self.settings) as session:
+                locked = version_rows.get_version(session=session, version=row.version)
+                if locked is not None and locked.card_sha256 is None:
+                    locked.card_sha256 = card_sha
+                    imported.append(row.version)
+        return imported
 
     def remove_partial_files(self, older_than_seconds: float = 600.0) -> list[Path]:
         """Delete temporary folders a killed writer left (never a registered version)."""
@@ -199,55 +230,53 @@ class ModelRegistry:
         except NoModel:
             return None
 
-    def _next_version(self) -> str:
-        with session_scope(self.settings) as session:
-            versions = session.scalars(select(ModelVersionRow.version)).all()
-            count = session.scalar(select(func.count()).select_from(ModelVersionRow)) or 0
-        highest = max((int(v[1:]) for v in versions), default=0)
-        return f"v{max(highest, count) + 1}"
-
-    def _add(
+    def _add_folder(
         self,
-        shipped: Path,
-        card: dict[str, Any],
+        folder: Path,
+        card: ModelCard,
         *,
         parent: str | None,
         source: str,
         status: str,
         note: str | None,
     ) -> str:
-        version = self._next_version()
-        target = self.path(version)
-        if not (target / CARD_FILE).exists():
-            copy_model_dir(shipped, target)
-        card = card | {"model_sha256": file_sha256(shipped / MODEL_FILE)}
-        self._insert(version, target, card, parent, source, status, note)
+        with session_scope(self.settings) as session:
+            version = version_rows.next_version(session=session)
+        self._store_and_insert(version, folder, card, parent, source, status, note)
         return version
 
-    def _insert(
+    def _store_and_insert(
         self,
         version: str,
-        path: Path,
-        card: dict[str, Any],
+        folder: Path,
+        card: ModelCard,
         parent: str | None,
         source: str,
         status: str,
         note: str | None,
     ) -> None:
-        metrics = card.get("metrics", {})
-        training = card.get("training", {})
+        """Put the folder's two files into the blob store, then add the row that names
+        them: a row never points at files that are not stored."""
+        model_sha = self.store.put((folder / MODEL_FILE).read_bytes())
+        card_sha = self.store.put((folder / CARD_FILE).read_bytes())
+        metrics = card.metrics.model_dump(mode="json") if card.metrics else {}
+        dataset = card.training.dataset
+        trained_on = dataset.model_dump(mode="json") if dataset else {}
+        promoted_at = datetime.now(UTC) if status == "production" else None
         with session_scope(self.settings) as session:
-            session.add(
-                ModelVersionRow(
+            version_rows.insert_version(
+                session=session,
+                row=ModelVersionRow(
                     version=version,
                     status=status,
                     parent=parent,
                     metrics=metrics,
-                    trained_on=training.get("dataset", {}) | {"seconds": training.get("seconds")},
-                    path=str(path),
-                    model_sha256=card.get("model_sha256") or file_sha256(path / MODEL_FILE),
+                    trained_on=trained_on | {"seconds": card.training.seconds},
+                    path=str(self.root / version),
+                    model_sha256=model_sha,
+                    card_sha256=card_sha,
                     source=source,
-                    promoted_at=datetime.now(UTC) if status == "production" else None,
+                    promoted_at=promoted_at,
                     note=note,
-                )
+                ),
             )

@@ -199,12 +199,15 @@ class _Trainer:
 
     def _split_variables(self) -> None:
         backbone = self.networks.backbone
-        whiten = backbone.get_layer("whiten")
-        self.whiten_bias = whiten.bias
+        # A Keras application backbone (ml/transfer.py) has no whitening layer.
+        whiten = next((layer for layer in backbone.layers if layer.name == "whiten"), None)
+        self.whiten_biases = [whiten.bias] if whiten is not None else []
         self.norm_biases = [
             v for layer in backbone.layers if "norm" in layer.name for v in layer.trainable_weights
         ]
-        excluded = {id(v) for v in self.norm_biases} | {id(whiten.kernel), id(whiten.bias)}
+        excluded = {id(v) for v in self.norm_biases}
+        if whiten is not None:
+            excluded |= {id(whiten.kernel), id(whiten.bias)}
         self.others = [v for v in backbone.trainable_weights if id(v) not in excluded]
         # Everything lookahead averages: weights and batch-norm running statistics.
         self.averaged = [v for v in backbone.weights if v.dtype == "float32"]
@@ -216,8 +219,12 @@ class _Trainer:
         self.lr_other = c.lr / kilostep_scale
         self.lr_bias = self.lr_other * c.bias_scaler
         self.decay = c.weight_decay * self.batch_size / kilostep_scale
-        groups = [*self.others, *self.norm_biases, self.whiten_bias]
-        self._is_norm_bias = [False] * len(self.others) + [True] * len(self.norm_biases) + [False]
+        groups = [*self.others, *self.norm_biases, *self.whiten_biases]
+        self._is_norm_bias = (
+            [False] * len(self.others)
+            + [True] * len(self.norm_biases)
+            + [False] * len(self.whiten_biases)
+        )
         self.momentum_buffers = [
             tf.Variable(tf.zeros(v.shape, tf.float32), trainable=False) for v in groups
         ]
@@ -247,7 +254,7 @@ class _Trainer:
             logits = self.model(images, training=True)
             losses = tf.nn.softmax_cross_entropy_with_logits(smooth, logits)
             loss = tf.reduce_sum(losses)
-        variables = [*self.others, *self.norm_biases, self.whiten_bias]
+        variables = [*self.others, *self.norm_biases, *self.whiten_biases]
         grads = tape.gradient(loss, variables)
         whiten_gate = tf.cast(train_whiten_bias, tf.float32)
         for i, (var, grad, buf) in enumerate(
@@ -260,7 +267,7 @@ class _Trainer:
             grad = grad + (self.decay / base_lr) * var
             buf.assign(c.momentum * buf + grad)
             step_lr = base_lr * lr_scale
-            if var is self.whiten_bias:
+            if any(var is bias for bias in self.whiten_biases):
                 step_lr = step_lr * whiten_gate
             var.assign_sub(step_lr * (grad + c.momentum * buf))
         correct = tf.reduce_sum(
@@ -349,8 +356,10 @@ class _Trainer:
                             time.perf_counter() - start,
                         )
                     )
-            if step >= self.total_steps:
-                self.lookahead_step(tf.constant(1.0, tf.float32))  # snap to the average
+            # Snap to the average, which exists only once a lookahead step has run: a
+            # run shorter than that (a small fine-tune) keeps its trained weights.
+            if step >= self.total_steps and step >= c.lookahead_every:
+                self.lookahead_step(tf.constant(1.0, tf.float32))
             history["loss"].append(loss_sum / max(1, seen))
             history["accuracy"].append(correct / max(1, seen))
             val_loss, val_acc = self._validate(val_idx)

@@ -37,9 +37,11 @@ def drift_report(
     baseline: dict[str, Any],
     class_names: list[str],
     class_counts: dict[str, int],
-    confidences: Sequence[float],
+    confidence_bins: Sequence[float],
     threshold: float = PSI_THRESHOLD,
 ) -> dict[str, Any]:
+    """``confidence_bins``: the window's confidences counted in 10 bins on [0, 1] (counts
+    or shares: PSI normalises), as ``confidence_histogram`` makes them."""
     n = sum(class_counts.values())
     report: dict[str, Any] = {
         "detected": False,
@@ -62,6 +64,6 @@ def drift_report(
     report["class_psi"] = round(
         psi([expected_shares.get(c, 0.0) for c in class_names], actual_shares), 4
     )
-    report["confidence_psi"] = round(psi(expected_hist, confidence_histogram(confidences)), 4)
+    report["confidence_psi"] = round(psi(expected_hist, confidence_bins), 4)
     report["detected"] = max(report["class_psi"], report["confidence_psi"]) > threshold
     return report

@@ -37,6 +37,7 @@ def up(
 ) -> None:
     """Start N replicas, the worker and nginx in the foreground; Ctrl-C stops them all."""
     from sightline.api.auth import resolve_admin_token
+    from sightline.db.session import migrate
 
     settings = get_settings()
     config = StackConfig(
@@ -51,7 +52,8 @@ def up(
     # A `kill` of this command stops the stack as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        token, generated = resolve_admin_token(settings)  # made once, before N replicas race
+        migrate(settings)  # the token's hash lives in the database
+        token = resolve_admin_token(settings)  # made once, before N replicas race
         process = stack.start(show_output=True)
     except ScaleError as exc:
         _fail(str(exc))
@@ -62,7 +64,7 @@ def up(
         )
         started = time.monotonic()
         stack.wait_ready(timeout)
-        _print_ready(stack, time.monotonic() - started, token if generated else None)
+        _print_ready(stack, time.monotonic() - started, token.generated)
         process.wait()
     except ScaleError as exc:
         console.print(f"[red]{exc}[/]")
@@ -114,7 +116,7 @@ def _print_ready(stack: Stack, seconds: float, new_token: str | None) -> None:
     table.add_row("logs", str(stack.run / "logs") + "/, " + str(stack.run / "nginx") + "/")
     console.print(table)
     if new_token:
-        console.print(f"Admin token (kept in {stack.settings.home}/admin_token): {new_token}")
+        console.print(f"Admin token (a copy in {stack.settings.home}/admin_token): {new_token}")
     console.print("Ctrl-C (or `make scale-stop` elsewhere) stops every process.")
 
 

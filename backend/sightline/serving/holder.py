@@ -73,6 +73,9 @@ class ModelHolder:
         while True:
             await asyncio.sleep(self.settings.model_poll_seconds)
             try:
+                # $SIGHTLINE_HOME is only a cache: if it was deleted, make its folders
+                # again (uploads spool to its tmp/); models are fetched into it on demand.
+                await asyncio.to_thread(self.settings.ensure_dirs)
                 await asyncio.to_thread(self.refresh)
             except Exception:
                 log.exception("registry poll failed")

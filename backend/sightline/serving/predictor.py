@@ -10,18 +10,19 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf
 
-from sightline.ml.artifacts import load_model, read_card
+from sightline.ids import new_id
+from sightline.ml.artifacts import load_model
+from sightline.ml.card import load_card
 from sightline.ml.explain import GradCam
 
-DEFAULT_UNCERTAINTY_THRESHOLD = 0.5
 WARM_UP_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64)  # up to the default batch_max_size
 
 
@@ -41,28 +42,33 @@ def configure_threads(threads: int) -> None:
         pass  # already initialised in this process; the first setting stands
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Prediction:
-    class_index: int
+    """One image's answer: the API's PredictionOut and the history's PredictionRow are
+    both made from it."""
+
+    id: str
     label: str
+    class_index: int
     confidence: float
     probabilities: dict[str, float]
-    top_k: list[dict[str, Any]]
+    top_k: list[tuple[str, float]]  # (class, probability), most likely first
     uncertain: bool
+    model_version: str
+    time_ms: float
+    created_at: datetime
 
 
 class Predictor:
     def __init__(self, version: str, directory: Path) -> None:
         self.version = version
         self.directory = Path(directory)
-        self.card = read_card(self.directory)
+        self.card = load_card(self.directory)
         self.model = load_model(self.directory)
         shape = self.model.input_shape[1:]
         self.input_size: tuple[int, int] = (int(shape[0]), int(shape[1]))
-        self.class_names: list[str] = list(self.card["class_names"])
-        self.threshold = float(
-            self.card.get("uncertainty", {}).get("threshold", DEFAULT_UNCERTAINTY_THRESHOLD)
-        )
+        self.class_names: list[str] = list(self.card.class_names)
+        self.threshold = self.card.uncertainty_threshold
         signature = tf.TensorSpec((None, *self.input_size, 3), tf.uint8)
         model = self.model
 
@@ -94,20 +100,24 @@ class Predictor:
             self._gradcam = GradCam(self.model)
         return self._gradcam
 
-    def describe(self, probabilities: np.ndarray, k: int = 3) -> Prediction:
+    def describe(
+        self, probabilities: np.ndarray, *, time_ms: float = 0.0, k: int = 3
+    ) -> Prediction:
+        """The prediction for one image's probabilities (classes,), with a new id."""
         order = np.argsort(-probabilities)
         best = int(order[0])
         confidence = float(probabilities[best])
         return Prediction(
-            class_index=best,
+            id=new_id(),
             label=self.class_names[best],
+            class_index=best,
             confidence=confidence,
             probabilities={
                 name: float(p) for name, p in zip(self.class_names, probabilities, strict=True)
             },
-            top_k=[
-                {"class": self.class_names[int(i)], "p": float(probabilities[int(i)])}
-                for i in order[: min(k, len(order))]
-            ],
+            top_k=[(self.class_names[int(i)], float(probabilities[int(i)])) for i in order[:k]],
             uncertain=confidence < self.threshold,
+            model_version=self.version,
+            time_ms=time_ms,
+            created_at=datetime.now(UTC),
         )

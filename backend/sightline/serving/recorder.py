@@ -1,318 +1,242 @@
-"""Writes prediction history to the database in batches, off the request path.
+"""The one background writer for per-request records: prediction rows and request
+events, inserted by group commit.
 
-A request hands its row to ``HistoryWriter.write`` (a list append) and is answered;
-a flusher thread inserts what has gathered every ``history_flush_ms`` (or as soon as
-``BATCH_ROWS`` are waiting) in one transaction. Nothing is lost:
+A request hands its prediction row to ``Recorder.record`` and waits: the row joins the
+writer's next batch, and the answer goes out only once that batch has committed. The
+writer takes everything that arrived while the previous batch was committing and
+writes it in one transaction (rows, rollups and counters, db/predictions.py), so
+under load a commit serves many requests, and a lone request does not wait for a
+timer. SQLite runs with ``synchronous=FULL`` (db/session.py): a commit has reached the
+disk, so a row survives kill -9 and power loss.
 
-- A row leaves memory only after the transaction holding it has committed.
-- Database unreachable (connection errors, "database is locked"): the batch is
-  retried with backoff, up to 5 s apart, for as long as it takes. Up to
-  ``history_max_pending`` rows wait in memory (about a minute of full load); beyond
-  that ``check_accepting`` refuses new predictions with a 503, so no answer is ever
-  given that could not be recorded.
-- A row the database refuses for itself (a constraint, a bad value) cannot block the
-  others: the batch is retried row by row, and refused rows are kept for a person in
-  ``$SIGHTLINE_HOME/history-spill/refused-*.jsonl`` with the reason.
-- Shutdown flushes everything; rows that still cannot be written go to
-  ``$SIGHTLINE_HOME/history-spill/pending-*.jsonl`` and are inserted at the next start.
+Loss policy:
 
-``flush`` waits until every row written before it is committed, for readers that
-must see their own writes (the history page, tests). Any mapped row can be written,
-so other per-request records can share the same writer.
+- **Prediction rows are durable before their answer.** No answer without a committed
+  row. If the database cannot take the row (unreachable, refused, too slow:
+  ``history_commit_timeout_s``), or ``history_max_pending`` rows are already waiting,
+  the request fails with ``503 history_unavailable`` and ``Retry-After``. A row may
+  exist without its answer (the commit finished after the client was told 503); the
+  client's retry with the same request key then gets the stored answer, not a second
+  row (``request_key``, unique).
+- **Request events are best effort.** They are statistics (counts, error rates,
+  latency), written in the same batches but nobody waits for them: making every GET
+  wait for a commit would add its cost to every dashboard poll. They are lost if the
+  process dies before the next commit (at most one batch, milliseconds of traffic),
+  dropped when the database is unreachable, and dropped beyond ``MAX_QUEUED_EVENTS``
+  (counted in ``events_dropped``).
+
+Nothing is kept outside the database (the spill files of the earlier writer are gone:
+a row that is not committed has no answer to account for).
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import threading
-import time
-import uuid
-from collections import deque
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from itertools import islice
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 
-from sqlalchemy import DateTime, inspect
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from sightline.config import Settings
-from sightline.db.models import Base
+from sightline.db.models import PredictionRow, RequestEventRow
+from sightline.db.predictions import insert_records
 from sightline.db.session import session_scope
 from sightline.errors import SightlineError
 
 log = logging.getLogger(__name__)
 
-BATCH_ROWS = 500
-RETRY_FIRST_S = 0.05
-RETRY_MAX_S = 5.0
-SPILL_DIR = "history-spill"
-PENDING = "pending"  # spilled because the database was unreachable: replayed at start
-REFUSED = "refused"  # refused by the database for themselves: kept for a person
-# Errors that mean "the database is not reachable now", worth retrying as they are.
+BATCH_ROWS = 1000  # predictions per transaction, at most
+MAX_QUEUED_EVENTS = 50_000  # beyond this, request events are dropped
+RETRY_AFTER_S = 2
+# Errors that mean "the database is not reachable now" (the whole batch fails);
+# anything else may be one row's fault, so each request is then tried on its own.
 UNREACHABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
 class HistoryUnavailable(SightlineError):
     status_code = 503
     code = "history_unavailable"
+    retry_after_seconds = RETRY_AFTER_S
 
 
-class HistoryWriter:
+@dataclass
+class _Waiting:
+    """One request's rows and the future its handler awaits."""
+
+    rows: Sequence[PredictionRow]
+    done: Future[set[str]] = field(default_factory=Future)
+
+
+class Recorder:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.flush_interval = max(0.0, settings.history_flush_ms) / 1000
+        self.commit_timeout = settings.history_commit_timeout_s
         self.max_pending = settings.history_max_pending
-        self.spill_dir = settings.home / SPILL_DIR
-        self._pending: deque[Base] = deque()
-        self._oldest_at = 0.0  # when the oldest pending row arrived (monotonic)
-        self._enqueued = 0  # rows handed to write(), ever
-        self._committed = 0  # rows committed or spilled, ever
-        self._flush_now = False
+        self._waiting: list[_Waiting] = []
+        self._pending_rows = 0
+        self._events: list[RequestEventRow] = []
+        self._submitted = 0  # batches of work handed in, ever (for flush)
+        self._finished = 0
         self._stopping = False
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
-
-    # Public interface -------------------------------------------------------------
-
-    @property
-    def pending(self) -> int:
-        return len(self._pending)
+        self.events_dropped = 0
+        self.commits = 0
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        """Write rows spilled by an earlier run, then start the flusher (idempotent)."""
         with self._cond:
             if self.running:
                 return
             self._stopping = False
             self._thread = threading.Thread(
-                target=self._flush_loop, name="sightline-history", daemon=True
+                target=self._write_loop, name="sightline-recorder", daemon=True
             )
-        self.replay_spilled()
-        self._thread.start()
-
-    def check_accepting(self) -> None:
-        """Refuse new predictions while the backlog is full (database down too long)."""
-        if len(self._pending) >= self.max_pending:
-            raise HistoryUnavailable(
-                "Predictions are paused: the prediction history cannot be written right "
-                "now. Try again in a few seconds."
-            )
-
-    def write(self, rows: Sequence[Base]) -> None:
-        """Queue rows for the next batched insert; returns at once."""
-        if not rows:
-            return
-        with self._cond:
-            queued = self._thread is not None and not self._stopping
-            if queued:
-                was_empty = not self._pending
-                if was_empty:
-                    self._oldest_at = time.monotonic()
-                self._pending.extend(rows)
-                self._enqueued += len(rows)
-                if was_empty or len(self._pending) >= BATCH_ROWS:
-                    self._cond.notify_all()  # start the flush timer, or flush a full batch
-        if not queued:
-            # No flusher (a script, or after shutdown): write now, lose nothing.
-            self._write_now(list(rows))
-
-    def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until every row queued so far is committed; False on timeout."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            target = self._enqueued
-            self._flush_now = True
-            self._cond.notify_all()
-            while self._committed < target and self.running:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-            return self._committed >= target
+            self._thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Flush and stop; rows that still cannot be written are spilled to disk."""
+        """Write what is queued, then stop."""
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
             thread = self._thread
         if thread is not None:
             thread.join(timeout)
+
+    # Requests ------------------------------------------------------------------------
+
+    async def record(self, rows: Sequence[PredictionRow]) -> set[str]:
+        """Return once ``rows`` are committed: the request keys that were new (a key
+        already stored means this request was answered before: a replay)."""
+        future = self.submit(rows)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.commit_timeout)
+        except TimeoutError:
+            raise HistoryUnavailable(
+                "The prediction could not be recorded in time, so it is not answered. "
+                "Try again in a few seconds."
+            ) from None
+
+    def submit(self, rows: Sequence[PredictionRow]) -> Future[set[str]]:
+        waiting = _Waiting(rows)
         with self._cond:
-            leftover = list(self._pending)
-            self._pending.clear()
-            self._committed += len(leftover)
+            if not self.running or self._stopping:
+                raise HistoryUnavailable("The prediction history is not being written.")
+            if self._pending_rows + len(rows) > self.max_pending:
+                raise HistoryUnavailable(
+                    "Predictions are paused: the prediction history cannot be written "
+                    "fast enough right now. Try again in a few seconds."
+                )
+            self._waiting.append(waiting)
+            self._pending_rows += len(rows)
+            self._submitted += 1
             self._cond.notify_all()
-        if leftover:
-            path = self._spill(leftover, PENDING, reason=self.last_error or "shutdown")
-            log.error(
-                "%d history rows could not be written; spilled to %s (written at the next start)",
-                len(leftover),
-                path,
+        return waiting.done
+
+    def record_event(self, event: RequestEventRow) -> None:
+        """Queue a request event for the next batch; never waits (best effort)."""
+        with self._cond:
+            if len(self._events) >= MAX_QUEUED_EVENTS or not self.running:
+                self.events_dropped += 1
+                return
+            self._events.append(event)
+            self._submitted += 1
+            self._cond.notify_all()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything handed in so far (events too) has been written or
+        given up; False on timeout. Predictions need no flush (they wait anyway)."""
+        with self._cond:
+            target = self._submitted
+            return self._cond.wait_for(
+                lambda: self._finished >= target or not self.running, timeout
             )
 
-    def replay_spilled(self) -> int:
-        """Insert rows spilled by earlier runs; files are removed once written."""
-        written = 0
-        for path in sorted(self.spill_dir.glob(f"{PENDING}-*.jsonl")):
-            try:
-                rows = [_row_from_json(line) for line in path.read_text().splitlines() if line]
-                with session_scope(self.settings) as session:
-                    for row in rows:
-                        session.merge(row)  # idempotent: a row may have landed already
-            except Exception as exc:
-                log.warning("spilled history %s not written yet: %s", path, exc)
-                continue
-            path.unlink(missing_ok=True)  # replicas sharing a home may race to it
-            written += len(rows)
-        if written:
-            log.info("wrote %d spilled history rows", written)
-        return written
+    # The writer thread ---------------------------------------------------------------
 
-    # The flusher thread -------------------------------------------------------------
-
-    def _flush_loop(self) -> None:
-        backoff = RETRY_FIRST_S
+    def _write_loop(self) -> None:
         while True:
-            batch = self._next_batch()
-            if batch is None:
-                return
-            if self._insert(batch):
-                backoff = RETRY_FIRST_S
-                self._done(len(batch))
-                continue
             with self._cond:
-                if self._stopping:
-                    return  # give up retrying; stop() spills what is left
-                self._cond.wait(backoff)
-            backoff = min(RETRY_MAX_S, backoff * 2)
+                self._cond.wait_for(lambda: self._waiting or self._events or self._stopping)
+                if self._stopping and not self._waiting and not self._events:
+                    return
+                waiting, events = self._take_batch()
+            taken = len(waiting) + len(events)
+            # A request that gave up waiting (timed out) is not written.
+            waiting = [w for w in waiting if w.done.set_running_or_notify_cancel()]
+            self._write(waiting, events)
+            with self._cond:
+                self._finished += taken
+                self._cond.notify_all()
 
-    def _next_batch(self) -> list[Base] | None:
-        """The rows to insert next (left queued until committed); None to exit."""
-        with self._cond:
-            while True:
-                if self._pending and self._due():
-                    # A requested flush lasts until the rows queued before it are taken.
-                    self._flush_now = self._flush_now and len(self._pending) > BATCH_ROWS
-                    return list(islice(self._pending, BATCH_ROWS))
-                if self._stopping:
-                    return None
-                wait = (
-                    None
-                    if not self._pending
-                    else (self._oldest_at + self.flush_interval - time.monotonic())
-                )
-                self._cond.wait(wait)
+    def _take_batch(self) -> tuple[list[_Waiting], list[RequestEventRow]]:
+        rows = 0
+        count = 0
+        for waiting in self._waiting:
+            if count and rows + len(waiting.rows) > BATCH_ROWS:
+                break
+            rows += len(waiting.rows)
+            count += 1
+        waiting_now, self._waiting = self._waiting[:count], self._waiting[count:]
+        events, self._events = self._events, []
+        self._pending_rows -= rows
+        return waiting_now, events
 
-    def _due(self) -> bool:
-        return (
-            self._stopping
-            or self._flush_now
-            or len(self._pending) >= BATCH_ROWS
-            or time.monotonic() - self._oldest_at >= self.flush_interval
+    def _write(self, waiting: list[_Waiting], events: list[RequestEventRow]) -> None:
+        rows = [row for w in waiting for row in w.rows]
+        try:
+            inserted = self._commit(rows, events)
+        except UNREACHABLE as exc:
+            self._note_error(exc)
+            for w in waiting:
+                w.done.set_exception(self._unavailable())
+            self.events_dropped += len(events)
+            return
+        except Exception as exc:
+            self._note_error(exc)
+            self._write_one_by_one(waiting, events)
+            return
+        self.last_error = None
+        for w in waiting:
+            w.done.set_result(inserted)
+
+    def _write_one_by_one(self, waiting: list[_Waiting], events: list[RequestEventRow]) -> None:
+        """A batch refused for one record's sake: each request alone, so only the
+        faulty one fails (events, best effort, get one more try together)."""
+        for w in waiting:
+            try:
+                w.done.set_result(self._commit(w.rows, ()))
+            except Exception as exc:
+                log.error("a prediction row was refused by the database: %s", exc)
+                w.done.set_exception(self._unavailable())
+        try:
+            self._commit((), events)
+        except Exception as exc:
+            self.events_dropped += len(events)
+            log.error("%d request events dropped: %s", len(events), exc)
+
+    def _commit(self, rows: Sequence[PredictionRow], events: Sequence[RequestEventRow]) -> set[str]:
+        with session_scope(self.settings) as session:
+            inserted = insert_records(session=session, predictions=rows, events=events)
+        self.commits += 1
+        return inserted
+
+    def _unavailable(self) -> HistoryUnavailable:
+        return HistoryUnavailable(
+            "The prediction history cannot be written right now, so the prediction is "
+            "not answered. Try again in a few seconds."
         )
 
-    def _done(self, count: int) -> None:
-        with self._cond:
-            # Fewer are left only if stop() gave up waiting and spilled them meanwhile.
-            for _ in range(min(count, len(self._pending))):
-                self._pending.popleft()
-            self._committed += count
-            self._oldest_at = time.monotonic()
-            self._cond.notify_all()
-
-    def _insert(self, rows: list[Base]) -> bool:
-        """True when the rows are committed, or committed but for refused rows that
-        were spilled; False when the database is unreachable (retry later)."""
-        try:
-            with session_scope(self.settings) as session:
-                session.add_all(rows)
-        except UNREACHABLE as exc:
-            self._note_error(exc, len(rows))
-            return False
-        except Exception as exc:
-            self._note_error(exc, len(rows))
-            return self._insert_one_by_one(rows)
-        self.last_error = None
-        return True
-
-    def _insert_one_by_one(self, rows: list[Base]) -> bool:
-        refused: list[Base] = []
-        for row in rows:
-            try:
-                with session_scope(self.settings) as session:
-                    session.merge(row)
-            except UNREACHABLE as exc:
-                self._note_error(exc, 1)
-                return False
-            except Exception as exc:
-                log.error("a history row was refused by the database: %s", exc)
-                refused.append(row)
-        if refused:
-            self._spill(refused, REFUSED, reason="refused by the database")
-        return True
-
-    def _write_now(self, rows: list[Base]) -> None:
-        if not self._insert(rows):
-            self._spill(rows, PENDING, reason=self.last_error or "database unreachable")
-
-    def _note_error(self, exc: Exception, rows: int) -> None:
+    def _note_error(self, exc: Exception) -> None:
         message = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
         if message != self.last_error:
-            log.error("history insert of %d rows failed (will retry): %s", rows, message)
+            log.error("history write failed: %s", message)
         self.last_error = message
-
-    def _spill(self, rows: Iterable[Base], kind: str, reason: str) -> Path:
-        self.spill_dir.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        path = self.spill_dir / f"{kind}-{stamp}-{uuid.uuid4().hex[:8]}.jsonl"
-        with open(path, "a") as handle:
-            for row in rows:
-                handle.write(json.dumps(_row_to_json(row, reason), default=_json_default) + "\n")
-        return path
-
-
-def _row_to_json(row: Base, reason: str) -> dict[str, Any]:
-    mapper = inspect(row).mapper
-    values = {attr.key: getattr(row, attr.key) for attr in mapper.column_attrs}
-    return {"table": row.__tablename__, "reason": reason, "values": values}
-
-
-def _row_from_json(line: str) -> Base:
-    record = json.loads(line)
-    model = _model_for_table(record["table"])
-    columns = {attr.key: attr.columns[0] for attr in inspect(model).column_attrs}
-    values = {}
-    for key, value in record["values"].items():
-        if key in columns and isinstance(value, str) and _is_datetime(columns[key]):
-            value = datetime.fromisoformat(value)
-        values[key] = value
-    return model(**values)
-
-
-def _model_for_table(table: str) -> type[Base]:
-    for mapper in Base.registry.mappers:
-        model: type[Base] = mapper.class_
-        if model.__tablename__ == table:
-            return model
-    raise ValueError(f"no mapped table {table!r}")
-
-
-def _is_datetime(column: Any) -> bool:
-    kind = column.type
-    return isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime)
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

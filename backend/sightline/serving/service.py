@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 
@@ -15,67 +13,75 @@ from sightline.config import Settings
 from sightline.data.names import display_name
 from sightline.data.preprocessing import decode_image, image_to_input, resize_for_model
 from sightline.db.models import PredictionRow
+from sightline.db.predictions import get_prediction_by_key
+from sightline.db.session import session_scope
+from sightline.errors import ModelUnavailable
 from sightline.ids import new_id
 from sightline.ml.explain import heatmap_png_base64
 from sightline.monitoring.prometheus import metrics
-from sightline.serving.batching import MicroBatcher
+from sightline.serving.batching import BatcherClosed, MicroBatcher
 from sightline.serving.holder import ModelHolder
 from sightline.serving.predictor import Prediction, Predictor
-from sightline.serving.recorder import HistoryWriter
+from sightline.serving.recorder import Recorder
+
+# What the micro-batcher carries: the model a request started with, and its image.
+ModelInput = tuple[Predictor, np.ndarray]
+ModelBatcher = MicroBatcher[ModelInput, np.ndarray]
 
 
-@dataclass
-class PredictionResult:
-    id: str
-    prediction: str
-    confidence: float
-    probabilities: dict[str, float]
-    top_k: list[dict[str, Any]]
-    uncertain: bool
-    model_version: str
-    time_ms: float
-    created_at: datetime
+def run_model_batch(batch: list[ModelInput]) -> list[np.ndarray]:
+    """Probabilities for each (predictor, image), one model call per predictor: a hot
+    swap can put two versions in one batch, and each request is answered by the one it
+    started with. Every model call is observed in ``sightline_batch_size``."""
+    outputs: list[np.ndarray | None] = [None] * len(batch)
+    groups: dict[int, list[int]] = {}
+    for index, (predictor, _) in enumerate(batch):
+        groups.setdefault(id(predictor), []).append(index)
+    histogram = metrics().batch_size
+    for indexes in groups.values():
+        predictor = batch[indexes[0]][0]
+        probabilities = predictor.predict_arrays(np.stack([batch[i][1] for i in indexes]))
+        histogram.observe(len(indexes))
+        for index, row in zip(indexes, probabilities, strict=True):
+            outputs[index] = row
+    return [output for output in outputs if output is not None]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "prediction": self.prediction,
-            "confidence": self.confidence,
-            "probabilities": self.probabilities,
-            "top_k": self.top_k,
-            "uncertain": self.uncertain,
-            "model_version": self.model_version,
-            "time_ms": self.time_ms,
-            "created_at": self.created_at.isoformat(),
-        }
+
+def model_batcher(settings: Settings) -> ModelBatcher:
+    return MicroBatcher(
+        run_model_batch,
+        max_size=settings.batch_max_size,
+        max_wait_ms=settings.batch_max_wait_ms,
+        name="sightline-infer",
+    )
 
 
 class PredictionService:
-    """Decode in a thread pool (in parallel), classify in shared micro-batches, answer,
-    and queue the history row for the background writer: the database is never on the
-    request's path, yet every answer has its row (see history.py)."""
+    """Decode in a thread pool (in parallel), classify in shared micro-batches, record
+    the row and answer once it is committed (group commit, serving/recorder.py): every
+    answer has its row, and a replayed request keeps its one row."""
 
     def __init__(
         self,
         settings: Settings,
         holder: ModelHolder,
-        history: HistoryWriter,
-        batcher: MicroBatcher | None = None,
+        recorder: Recorder,
+        batcher: ModelBatcher | None = None,
     ) -> None:
         self.settings = settings
         self.holder = holder
-        self.history = history
-        self.batcher = batcher or MicroBatcher.from_settings(settings)
+        self.recorder = recorder
+        self.batcher = batcher or model_batcher(settings)
 
     async def start(self) -> None:
-        """Start the batcher on this event loop and the history writer's thread."""
+        """Start the batcher on this event loop and the recorder's thread."""
         self.batcher.start()
-        await asyncio.to_thread(self.history.start)
+        self.recorder.start()
 
     async def stop(self) -> None:
-        """Answer what is waiting, then write every queued history row."""
+        """Answer what is waiting (each answer after its row), then stop the recorder."""
         await self.batcher.stop()
-        await asyncio.to_thread(self.history.stop)
+        await asyncio.to_thread(self.recorder.stop)
 
     def decode(self, data: bytes, predictor: Predictor) -> np.ndarray:
         return image_to_input(
@@ -90,28 +96,45 @@ class PredictionService:
         return self.decode(data, predictor), hashlib.sha256(data).hexdigest()
 
     async def predict(
-        self, data: bytes, filename: str | None, endpoint: str = "predict"
-    ) -> PredictionResult:
-        """Decode, classify and record one image; raises domain errors on bad input."""
+        self,
+        data: bytes,
+        filename: str | None,
+        endpoint: str = "predict",
+        request_key: str | None = None,
+    ) -> Prediction:
+        """Decode, classify and record one image; raises domain errors on bad input.
+
+        Returns once the row is committed (serving/recorder.py). ``request_key`` names
+        the request across replays (Idempotency-Key or nginx's request id, plus the
+        item's place in a batch): a replay of an answered request gets the stored
+        answer and writes no second row."""
         start = time.perf_counter()
-        self.history.check_accepting()  # never answer what could not be recorded
         predictor = self.holder.predictor  # one version for the whole request
         with self.batcher.incoming():
             image, sha256 = await asyncio.to_thread(self._decode_and_hash, data, predictor)
         probabilities = await self.infer(predictor, image)
-        described = predictor.describe(probabilities)
-        result = self._result(predictor, described, start)
-        self.history.write([self._row(result, described, sha256, filename, endpoint)])
-        metrics().predictions.labels(result.prediction, result.model_version).inc()
-        return result
+        time_ms = round((time.perf_counter() - start) * 1000, 3)
+        prediction = predictor.describe(probabilities, time_ms=time_ms)
+        row = prediction_row(prediction, sha256, filename, endpoint)
+        row.request_key = stored_request_key(request_key, endpoint, sha256) or new_id()
+        if row.request_key not in await self.recorder.record([row]):
+            stored = await asyncio.to_thread(self._stored_row, row.request_key)
+            return stored_prediction(stored, predictor) if stored else prediction
+        metrics().predictions.labels(prediction.label, prediction.model_version).inc()
+        return prediction
 
-    async def explain(self, data: bytes, filename: str | None) -> tuple[PredictionResult, str]:
+    def _stored_row(self, request_key: str) -> PredictionRow | None:
+        with session_scope(self.settings) as session:
+            return get_prediction_by_key(session=session, request_key=request_key)
+
+    async def explain(
+        self, data: bytes, filename: str | None, request_key: str | None = None
+    ) -> tuple[Prediction, str]:
         """A recorded prediction plus its Grad-CAM heat map at the upload's size."""
         predictor = self.holder.predictor
-        result = await self.predict(data, filename, endpoint="explain")
-        class_index = predictor.class_names.index(result.prediction)
-        heatmap = await asyncio.to_thread(self._heatmap, data, predictor, class_index)
-        return result, heatmap
+        prediction = await self.predict(data, filename, endpoint="explain", request_key=request_key)
+        heatmap = await asyncio.to_thread(self._heatmap, data, predictor, prediction.class_index)
+        return prediction, heatmap
 
     def _heatmap(self, data: bytes, predictor: Predictor, class_index: int) -> str:
         image = decode_image(
@@ -123,44 +146,59 @@ class PredictionService:
         return heatmap_png_base64(cam, fit_within(image.size, self.settings.max_heatmap_pixels))
 
     async def infer(self, predictor: Predictor, image: np.ndarray) -> np.ndarray:
-        return await self.batcher.predict(predictor, image)
+        """Probabilities (classes,) for one uint8 image, computed in a shared batch."""
+        try:
+            return await self.batcher.submit((predictor, image))
+        except BatcherClosed:
+            raise ModelUnavailable("The server is shutting down; try again.") from None
 
-    @staticmethod
-    def _result(predictor: Predictor, described: Prediction, start: float) -> PredictionResult:
-        return PredictionResult(
-            id=new_id(),
-            prediction=described.label,
-            confidence=described.confidence,
-            probabilities=described.probabilities,
-            top_k=described.top_k,
-            uncertain=described.uncertain,
-            model_version=predictor.version,
-            time_ms=round((time.perf_counter() - start) * 1000, 3),
-            created_at=datetime.now(UTC),
-        )
 
-    @staticmethod
-    def _row(
-        result: PredictionResult,
-        described: Prediction,
-        sha256: str,
-        filename: str | None,
-        endpoint: str,
-    ) -> PredictionRow:
-        return PredictionRow(
-            id=result.id,
-            created_at=result.created_at,
-            prediction=result.prediction,
-            class_index=described.class_index,
-            confidence=result.confidence,
-            uncertain=result.uncertain,
-            model_version=result.model_version,
-            time_ms=result.time_ms,
-            image_sha256=sha256,
-            filename=display_name(filename),
-            endpoint=endpoint,
-            probabilities=[round(p, 6) for p in result.probabilities.values()],
-        )
+def prediction_row(
+    prediction: Prediction, sha256: str, filename: str | None, endpoint: str
+) -> PredictionRow:
+    """The history row of ``prediction``."""
+    return PredictionRow(
+        id=prediction.id,
+        created_at=prediction.created_at,
+        prediction=prediction.label,
+        class_index=prediction.class_index,
+        confidence=prediction.confidence,
+        uncertain=prediction.uncertain,
+        model_version=prediction.model_version,
+        time_ms=prediction.time_ms,
+        image_sha256=sha256,
+        filename=display_name(filename),
+        endpoint=endpoint,
+        probabilities=[round(p, 6) for p in prediction.probabilities.values()],
+    )
+
+
+def stored_request_key(client_key: str | None, endpoint: str, image_sha256: str) -> str | None:
+    """The key stored for a request that the client (Idempotency-Key) or nginx (its
+    request id) named; None when nothing names it. Scoped by endpoint and image: a key
+    reused for another image is another request, and a key never returns the answer
+    for an image the asker did not send."""
+    if not client_key:
+        return None
+    return hashlib.sha256(f"{endpoint}\n{client_key}\n{image_sha256}".encode()).hexdigest()
+
+
+def stored_prediction(row: PredictionRow, predictor: Predictor) -> Prediction:
+    """The answer recorded in ``row``, as it was first given (a replayed request)."""
+    if len(row.probabilities) != len(predictor.class_names):  # another model's classes
+        raise ModelUnavailable("This request was answered by a model no longer served.")
+    described = predictor.describe(np.asarray(row.probabilities, np.float64))
+    return dataclasses.replace(
+        described,
+        id=row.id,
+        label=row.prediction,
+        class_index=row.class_index,
+        confidence=row.confidence,
+        uncertain=row.uncertain,
+        model_version=row.model_version,
+        time_ms=row.time_ms,
+        created_at=row.created_at,
+    )
 
 
 def fit_within(size: tuple[int, int], max_pixels: int) -> tuple[int, int]:

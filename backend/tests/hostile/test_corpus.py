@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from sightline.config import Settings, get_settings
 from sightline.data.preprocessing import decode_image
+from sightline.data.training_uploads import UploadStore
 from sightline.db.models import TrainingUploadRow
 from sightline.db.session import session_scope
 from tests.conftest import ADMIN_TOKEN, make_settings
@@ -116,7 +117,7 @@ def test_afterwards_healthy_and_nothing_outside_home(
         rows = session.scalars(select(TrainingUploadRow)).all()
     assert rows, "the valid images of the corpus were stored"
     for row in rows:
-        path = (hostile_settings.uploads_dir / row.path).resolve()
+        path = UploadStore(hostile_settings).path_of(row.sha256).resolve()  # fetched, verified
         assert path.is_relative_to(uploads)
         data = path.read_bytes()
         assert hashlib.sha256(data).hexdigest() == row.sha256

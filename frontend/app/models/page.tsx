@@ -9,7 +9,7 @@ import { useModels } from "@/lib/hooks";
 import { percent } from "@/lib/shape";
 import { useAdminToken } from "@/lib/token";
 
-const TONE = { production: "good", candidate: "info", rejected: "bad", archived: "warn" } as const;
+const TONE: Record<string, "good" | "info" | "bad" | "warn"> = { production: "good", candidate: "info", rejected: "bad", archived: "warn" };
 
 export default function ModelsPage() {
   const { data, error, isLoading, mutate } = useModels();
@@ -42,7 +42,7 @@ export default function ModelsPage() {
       {data && data.items.length === 0 && <Empty>No model versions yet.</Empty>}
       {data && data.items.length > 0 && (
         <Card wide>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="model versions">
             <table className="table" data-testid="models-table">
               <thead>
                 <tr><th>Version</th><th>Status</th><th>Created</th><th>Parent</th><th>Accuracy</th><th>F1</th><th>Note</th><th /></tr>
@@ -51,11 +51,11 @@ export default function ModelsPage() {
                 {data.items.map((model) => (
                   <tr key={model.version} className={model.status === "production" ? "highlight" : undefined}>
                     <td><strong>{model.version}</strong></td>
-                    <td><Badge tone={TONE[model.status]}>{model.status}</Badge></td>
+                    <td><Badge tone={TONE[model.status] ?? "info"}>{model.status}</Badge></td>
                     <td>{new Date(model.created_at).toLocaleString()}</td>
                     <td>{model.parent ?? "–"}</td>
-                    <td>{percent(model.metrics.accuracy, 2)}</td>
-                    <td>{percent(model.metrics.f1, 2)}</td>
+                    <td>{percent(model.metrics?.accuracy, 2)}</td>
+                    <td>{percent(model.metrics?.f1, 2)}</td>
                     <td className="note">{model.note ?? ""}</td>
                     <td>
                       {model.status !== "production" && (

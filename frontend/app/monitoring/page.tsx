@@ -1,36 +1,36 @@
 "use client";
 
-import { useCallback, useState } from "react";
+import { useState } from "react";
 
-import { SeriesLines, SimpleBars } from "@/components/Charts";
+import { CountBars, SeriesLines } from "@/components/Charts";
 import { Badge, Card, Empty, ErrorBox, Loading, Stat } from "@/components/States";
-import type { Monitoring } from "@/lib/api";
 import { useMonitoring } from "@/lib/hooks";
-import { appendLatency, percent, type LatencyPoint } from "@/lib/shape";
+import { bucketLabel, bucketWidth, monitoringRows, percent } from "@/lib/shape";
 
 const WINDOWS = [["5 min", 300], ["1 hour", 3600], ["24 hours", 86400]] as const;
 const ms = (v: number | null | undefined) => (v == null ? "–" : `${v.toFixed(1)} ms`);
 
 export default function MonitoringPage() {
   const [windowSeconds, setWindowSeconds] = useState<number>(3600);
-  const [series, setSeries] = useState<LatencyPoint[]>([]);
-  // The over-time chart is built from successive polls.
-  const onSample = useCallback((sample: Monitoring) => setSeries((previous) => appendLatency(previous, sample, Date.now())), []);
-  const { data, error, isLoading } = useMonitoring(windowSeconds, onSample);
+  // The server answers the whole window's bucketed series on every poll, so the charts are
+  // full on arrival and move forward as the polls go on.
+  const { data, error, isLoading } = useMonitoring(windowSeconds);
 
-  const classes = data ? Object.entries(data.class_distribution).map(([name, n]) => ({ class: name, n })) : [];
-  const confidence = (data?.confidence.series ?? []).map((point) => ({
-    ...point, time: new Date(point.t).toLocaleTimeString(),
-  }));
+  const classes = data ? Object.entries(data.class_distribution).map(([name, value]) => ({ class: name, value })) : [];
+  const rows = data ? monitoringRows(data.series) : [];
+  const points = rows.map((row) => ({ ...row, time: bucketLabel(row.t, windowSeconds) }));
+  const bucket = rows.length ? bucketWidth(data?.bucket_seconds ?? windowSeconds / rows.length) : "";
+  const answered = rows.some((row) => row.requests > 0);
+  const confident = rows.some((row) => row.confidence != null);
   const drift = data?.drift;
   return (
     <>
       <h1>Monitoring</h1>
-      <div className="form-row">
+      <div className="form-row" role="group" aria-label="Window">
         <span className="muted">Window</span>
         {WINDOWS.map(([label, seconds]) => (
-          <button key={seconds} className={seconds === windowSeconds ? "" : "secondary"}
-            onClick={() => { setWindowSeconds(seconds); setSeries([]); }}>{label}</button>
+          <button key={seconds} className={seconds === windowSeconds ? "" : "secondary"} aria-pressed={seconds === windowSeconds}
+            onClick={() => setWindowSeconds(seconds)}>{label}</button>
         ))}
       </div>
       {error && <ErrorBox error={error} />}
@@ -53,23 +53,27 @@ export default function MonitoringPage() {
             </div>
           )}
           <div className="grid">
-            <Card title="Latency over time (this page's polls)">
-              {series.length < 2 ? <Empty>Collecting…</Empty> : (
-                <SeriesLines data={series.map((p) => ({ ...p, time: new Date(p.t).toLocaleTimeString() }))} x="time"
-                  lines={[{ key: "p50" }, { key: "p95" }, { key: "p99" }]} />
-              )}
+            <Card title={`Requests and errors (per ${bucket} bucket)`}>
+              {rows.length ? (
+                <SeriesLines data={points} x="time" testId="requests-chart"
+                  lines={[{ key: "requests" }, { key: "errors" }]} />
+              ) : <Empty>No requests in this window.</Empty>}
             </Card>
-            <Card title="Requests per second">
-              {series.length < 2 ? <Empty>Collecting…</Empty> : (
-                <SeriesLines data={series.map((p) => ({ ...p, time: new Date(p.t).toLocaleTimeString() }))} x="time"
-                  lines={[{ key: "rps" }, { key: "errors" }]} />
-              )}
+            <Card title="Prediction latency, ms (p50 / p95)">
+              {answered && rows.some((row) => row.p50 != null) ? (
+                <SeriesLines data={points} x="time" testId="latency-chart" yFormat={(v) => v.toFixed(0)}
+                  lines={[{ key: "p50" }, { key: "p95" }]} />
+              ) : <Empty>No predictions in this window.</Empty>}
+            </Card>
+            <Card title="Mean confidence">
+              {confident ? (
+                <SeriesLines data={points} x="time" testId="confidence-chart" yFormat={(v) => `${Math.round(v * 100)}%`}
+                  yDomain={[0, 1]}
+                  lines={[{ key: "confidence" }]} />
+              ) : <Empty>No predictions in this window.</Empty>}
             </Card>
             <Card title="Predicted classes">
-              {classes.length ? <SimpleBars data={classes} dataKey="n" label="class" /> : <Empty>No predictions in this window.</Empty>}
-            </Card>
-            <Card title="Confidence trend">
-              {confidence.length ? <SeriesLines data={confidence} x="time" lines={[{ key: "mean" }]} yFormat={(v) => `${Math.round(v * 100)}%`} />
+              {classes.length ? <CountBars rows={classes} label="predictions" testId="predicted-classes" />
                 : <Empty>No predictions in this window.</Empty>}
             </Card>
             <Card title="System">

@@ -6,13 +6,15 @@ import { ProbabilityBars } from "@/components/Charts";
 import { DropZone } from "@/components/DropZone";
 import { ModelView } from "@/components/ModelView";
 import { Badge, Card, Empty, ErrorBox, Loading } from "@/components/States";
-import { api, isBatchError, type BatchItem, type PredictionResult } from "@/lib/api";
+import { api, isBatchError, type BatchError, type BatchItem, type ExplainResult, type PredictionResult } from "@/lib/api";
 import { usePredictions } from "@/lib/hooks";
 import { percent, probabilityRows } from "@/lib/shape";
 
+type Classified = PredictionResult | ExplainResult | Exclude<BatchItem, BatchError>;
+
 interface Outcome {
   file: File;
-  result?: PredictionResult;
+  result?: Classified;
   error?: string;
 }
 
@@ -28,7 +30,7 @@ export default function PredictPage() {
       if (files.length === 1 && files[0]) {
         const file = files[0];
         // Grad-CAM when the API offers it; a plain prediction otherwise.
-        const result = await api.explain(file).catch(() => api.predict(file));
+        const result: Classified = await api.explain(file).catch(() => api.predict(file));
         setOutcomes([{ file, result }]);
       } else {
         const { results } = await api.predictBatch(files);
@@ -54,7 +56,7 @@ export default function PredictPage() {
         {recent.error && <ErrorBox error={recent.error} />}
         {recent.data && recent.data.items.length === 0 && <Empty>No predictions yet.</Empty>}
         {recent.data && recent.data.items.length > 0 && (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="recent predictions">
             <table className="table" data-testid="recent-table">
               <thead><tr><th>When</th><th>File</th><th>Class</th><th>Confidence</th><th>Model</th><th>ms</th></tr></thead>
               <tbody>
@@ -87,7 +89,7 @@ function ResultCard({ outcome }: { outcome: Outcome }) {
   const { file, result, error } = outcome;
   return (
     <Card>
-      <ModelView file={file} heatmap={result?.heatmap_png} />
+      <ModelView file={file} heatmap={result && "heatmap_png" in result ? result.heatmap_png : undefined} />
       {error && <ErrorBox error={new Error(error)} />}
       {result && (
         <div className="prediction" data-testid="prediction">

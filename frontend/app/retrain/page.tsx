@@ -7,13 +7,15 @@ import { SeriesLines } from "@/components/Charts";
 import { TokenField } from "@/components/TokenField";
 import { UploadPanel } from "@/components/UploadPanel";
 import { Badge, Card, ErrorBox, Stat } from "@/components/States";
-import { api, type Job, type JobMetrics } from "@/lib/api";
+import { api, type Job } from "@/lib/api";
 import { useMetrics } from "@/lib/hooks";
 import { formatDuration, historyRows, percent } from "@/lib/shape";
 import { useAdminToken } from "@/lib/token";
 
 const ACTIVE = new Set(["queued", "running"]);
-const TONE = { queued: "info", running: "info", completed: "good", rejected: "warn", failed: "bad", cancelled: "warn" } as const;
+const TONE: Record<string, "good" | "info" | "bad" | "warn"> = {
+  queued: "info", running: "info", completed: "good", rejected: "warn", failed: "bad", cancelled: "warn",
+};
 
 export default function RetrainPage() {
   const [token] = useAdminToken();
@@ -85,7 +87,7 @@ function JobPanel({ job }: { job: Job }) {
   return (
     <Card title={`Job ${job.job_id.slice(0, 8)}`} wide>
       <div className="stats-row">
-        <Stat label="Status" value={<Badge tone={TONE[job.status]}><span data-testid="job-status">{job.status}</span></Badge>} />
+        <Stat label="Status" value={<Badge tone={TONE[job.status] ?? "info"}><span data-testid="job-status">{job.status}</span></Badge>} />
         <Stat label="Epoch" value={`${job.epoch}/${job.epochs}`} />
         <Stat label="Loss" value={job.loss != null ? job.loss.toFixed(3) : "–"} />
         <Stat label="Accuracy" value={percent(job.accuracy)} />
@@ -98,18 +100,20 @@ function JobPanel({ job }: { job: Job }) {
       {rows.length > 0 && (
         <SeriesLines data={rows} x="epoch" lines={[{ key: "loss" }, { key: "accuracy" }, { key: "val_accuracy", label: "held-out accuracy" }]} />
       )}
-      {(job.metrics.candidate || job.metrics.production) && (
-        <Comparison candidate={job.metrics.candidate} production={job.metrics.production} promoted={job.promoted}
+      {(job.metrics?.candidate || job.metrics?.production) && (
+        <Comparison candidate={job.metrics?.candidate} production={job.metrics?.production} promoted={job.promoted}
           version={job.model_version} />
       )}
     </Card>
   );
 }
 
+type Scores = NonNullable<Job["metrics"]>["candidate"];
+
 function Comparison({ candidate, production, promoted, version }: {
-  candidate?: JobMetrics; production?: JobMetrics; promoted: boolean | null; version: string | null;
+  candidate: Scores; production: Scores; promoted: boolean | null; version: string | null;
 }) {
-  const rows: [string, keyof JobMetrics][] = [["Test accuracy", "accuracy"], ["F1 (macro)", "f1"], ["Held-out uploads accuracy", "uploads_accuracy"]];
+  const rows = [["Test accuracy", "accuracy"], ["F1 (macro)", "f1"], ["Held-out uploads accuracy", "uploads_accuracy"]] as const;
   return (
     <div className="comparison">
       <h3>Candidate {version ?? ""} vs production {promoted != null && (
@@ -119,8 +123,8 @@ function Comparison({ candidate, production, promoted, version }: {
         <thead><tr><th /><th>Candidate</th><th>Production</th></tr></thead>
         <tbody>
           {rows.filter(([, key]) => candidate?.[key] != null || production?.[key] != null).map(([label, key]) => (
-            <tr key={key}><td>{label}</td><td>{percent(candidate?.[key] as number | undefined, 2)}</td>
-              <td>{percent(production?.[key] as number | undefined, 2)}</td></tr>
+            <tr key={key}><td>{label}</td><td>{percent(candidate?.[key], 2)}</td>
+              <td>{percent(production?.[key], 2)}</td></tr>
           ))}
         </tbody>
       </table>

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, File, UploadFile
 
-from fastapi import APIRouter, Depends, File, UploadFile
-
-from sightline.api.deps import Services, get_services
-from sightline.api.schemas import ErrorBody, ExplainOut
+from sightline.api.deps import ServicesDep
+from sightline.api.routes.predict import RequestKeyDep
+from sightline.api.schemas import ExplainOut, error_responses
 from sightline.api.upload_limits import read_limited
 
 router = APIRouter(prefix="/api", tags=["prediction"])
@@ -14,13 +13,14 @@ router = APIRouter(prefix="/api", tags=["prediction"])
 @router.post(
     "/explain",
     response_model=ExplainOut,
-    responses={code: {"model": ErrorBody} for code in (413, 415, 422, 503)},
+    responses=error_responses(413, 415, 422, 503),
 )
 async def explain(
+    services: ServicesDep,
+    key: RequestKeyDep,
     file: UploadFile = File(description="An image to classify and explain"),
-    services: Services = Depends(get_services),
-) -> dict[str, Any]:
+) -> ExplainOut:
     """The prediction plus a Grad-CAM heat map (base64 PNG at the upload's size)."""
     data = await read_limited(file, services.settings.max_upload_bytes)
-    result, heatmap = await services.predictions.explain(data, file.filename)
-    return {**result.as_dict(), "heatmap_png": heatmap}
+    prediction, heatmap = await services.predictions.explain(data, file.filename, request_key=key)
+    return ExplainOut.of(prediction, heatmap_png=heatmap)

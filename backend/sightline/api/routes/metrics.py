@@ -1,42 +1,54 @@
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from sightline.api.deps import Services, get_services
-from sightline.api.schemas import DatasetStats, MetricsOut
+from sightline.api.deps import ServicesDep
+from sightline.api.schemas import (
+    DatasetStatsOut,
+    MetricsOut,
+    TrainingSummaryOut,
+    error_responses,
+)
 from sightline.data.stats import dataset_stats
-from sightline.db.crud import upload_counts
 from sightline.db.session import session_scope
+from sightline.db.uploads import upload_counts
+from sightline.errors import NotFound
 
 router = APIRouter(prefix="/api", tags=["model"])
 
 
-@router.get("/metrics", response_model=MetricsOut)
-def metrics(services: Services = Depends(get_services)) -> dict[str, Any]:
+@router.get("/metrics", response_model=MetricsOut, responses=error_responses(404))
+def metrics(services: ServicesDep) -> MetricsOut:
     """The production model's evaluation on its test split, with training history."""
     predictor = services.holder.predictor
     card = predictor.card
-    history = card.get("history", {})
-    return {
-        **card["metrics"],
-        "model_version": predictor.version,
-        "history": {
-            key: history.get(key, []) for key in ("loss", "accuracy", "val_loss", "val_accuracy")
+    if card.metrics is None:
+        raise NotFound(
+            f"Model {predictor.version} was saved without an evaluation; run `sightline eval`.",
+            code="no_metrics",
+        )
+    training = card.training
+    return MetricsOut(
+        **dict(card.metrics),
+        model_version=predictor.version,
+        history={
+            key: card.history.get(key, [])
+            for key in ("loss", "accuracy", "val_loss", "val_accuracy")
         },
-        "uncertainty": card.get("uncertainty"),
-        "training": {
-            k: v
-            for k, v in card.get("training", {}).items()
-            if k in ("command", "seconds", "machine", "config")
-        },
-    }
+        uncertainty=card.uncertainty,
+        training=TrainingSummaryOut(
+            command=training.command,
+            seconds=training.seconds,
+            machine=training.machine,
+            config=training.config,
+        ),
+    )
 
 
-@router.get("/dataset-stats", response_model=DatasetStats)
-def dataset_statistics(services: Services = Depends(get_services)) -> dict[str, Any]:
+@router.get("/dataset-stats", response_model=DatasetStatsOut)
+def dataset_statistics(services: ServicesDep) -> DatasetStatsOut:
     """Images per class: training and test data of the production model, and uploads."""
     with session_scope(services.settings) as session:
-        uploads = upload_counts(session)
-    return dataset_stats(services.holder.predictor.card, uploads)
+        uploads = upload_counts(session=session)
+    counts = dataset_stats(services.holder.predictor.card, uploads)
+    return DatasetStatsOut.model_validate(counts, from_attributes=True)

@@ -1,33 +1,35 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from sightline.api.deps import Services, get_services
+from sightline.api.deps import ServicesDep
+from sightline.api.schemas import MonitoringOut
 from sightline.monitoring.prometheus import render
 from sightline.monitoring.window import monitoring_report
 
 router = APIRouter(tags=["monitoring"])
 
 
-@router.get("/api/monitoring")
+@router.get("/api/monitoring", response_model=MonitoringOut)
 async def monitoring(
+    services: ServicesDep,
     window: int = Query(3600, ge=10, le=30 * 86400, description="Seconds to look back"),
-    services: Services = Depends(get_services),
-) -> dict[str, Any]:
+) -> MonitoringOut:
     """Request rate, latency, errors, predicted classes, confidence, drift and system
     figures over the window, from the shared history (the same on every replica)."""
     predictor = services.holder.predictor
-    return await asyncio.to_thread(
+    baseline = predictor.card.baseline
+    report = await asyncio.to_thread(
         monitoring_report,
         services.settings,
         window,
         predictor.class_names,
-        predictor.card.get("baseline", {}),
+        baseline.model_dump() if baseline else {},
     )
+    return MonitoringOut.model_validate(report)
 
 
 @router.get("/metrics", include_in_schema=True)

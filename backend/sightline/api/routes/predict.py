@@ -1,38 +1,73 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Header, UploadFile
 
-from sightline.api.deps import Services, get_services
-from sightline.api.schemas import BatchOut, ErrorBody, PredictionOut
+from sightline.api.deps import ServicesDep
+from sightline.api.schemas import (
+    BatchItemErrorOut,
+    BatchItemOut,
+    BatchOut,
+    ErrorOut,
+    PredictionOut,
+    error_responses,
+)
 from sightline.api.upload_limits import read_limited
 from sightline.errors import SightlineError, TooLarge
 
 router = APIRouter(prefix="/api", tags=["prediction"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (400, 413, 415, 422, 503)
-}
+ERRORS = error_responses(400, 413, 415, 422, 503)
+
+
+def request_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Names this request: a retry with the same key and image gets the "
+            "first answer, and the history keeps one row.",
+        ),
+    ] = None,
+    x_request_id: Annotated[
+        str | None,
+        Header(
+            alias="X-Request-ID",
+            max_length=255,
+            description="Used as the key when there is no Idempotency-Key: nginx sets it "
+            "to its request id, the same for a request it replays on another replica.",
+        ),
+    ] = None,
+) -> str | None:
+    """What names the request across retries and replays (serving/service.py)."""
+    return idempotency_key or x_request_id
+
+
+RequestKeyDep = Annotated[str | None, Depends(request_key)]
 
 
 @router.post("/predict", response_model=PredictionOut, responses=ERRORS)
 async def predict(
+    services: ServicesDep,
+    key: RequestKeyDep,
     file: UploadFile = File(description="An image: JPEG, PNG, GIF, BMP, TIFF, WebP..."),
-    services: Services = Depends(get_services),
-) -> dict[str, Any]:
-    """Classify one image. The answer is recorded in the prediction history."""
+) -> PredictionOut:
+    """Classify one image. The answer is sent once it is recorded in the prediction
+    history (503 with Retry-After if it cannot be)."""
     data = await read_limited(file, services.settings.max_upload_bytes)
-    result = await services.predictions.predict(data, file.filename)
-    return result.as_dict()
+    prediction = await services.predictions.predict(data, file.filename, request_key=key)
+    return PredictionOut.of(prediction)
 
 
 @router.post("/predict/batch", response_model=BatchOut, responses=ERRORS)
 async def predict_batch(
+    services: ServicesDep,
+    key: RequestKeyDep,
     files: list[UploadFile] = File(description="1 to 64 images"),
-    services: Services = Depends(get_services),
-) -> dict[str, Any]:
+) -> BatchOut:
     """Classify several images; a bad file gets its own error, the others their answers."""
     limit = services.settings.max_batch_files
     if len(files) > limit:
@@ -40,13 +75,18 @@ async def predict_batch(
             f"{len(files)} files sent; the limit is {limit} per batch.", code="too_many_files"
         )
 
-    async def answer(upload: UploadFile) -> dict[str, Any]:
+    async def answer(index: int, upload: UploadFile) -> BatchItemOut | BatchItemErrorOut:
+        item_key = f"{key}#{index}" if key else None
         try:
             data = await read_limited(upload, services.settings.max_upload_bytes)
-            result = await services.predictions.predict(data, upload.filename, endpoint="batch")
-            return {**result.as_dict(), "filename": upload.filename}
+            prediction = await services.predictions.predict(
+                data, upload.filename, endpoint="batch", request_key=item_key
+            )
+            return BatchItemOut.of(prediction, filename=upload.filename)
         except SightlineError as exc:
-            return {"filename": upload.filename, "error": {"detail": exc.detail, "code": exc.code}}
+            error = ErrorOut(detail=exc.detail, code=exc.code)
+            return BatchItemErrorOut(filename=upload.filename, error=error)
 
     # All at once, so the images share the micro-batcher's batches.
-    return {"results": list(await asyncio.gather(*(answer(upload) for upload in files)))}
+    answers = await asyncio.gather(*(answer(i, upload) for i, upload in enumerate(files)))
+    return BatchOut(results=list(answers))

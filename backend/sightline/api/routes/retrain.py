@@ -1,61 +1,52 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from fastapi import APIRouter, Body, Depends
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body
 
-from sightline.api.auth import require_admin
-from sightline.api.deps import Services, get_services
-from sightline.api.schemas import ErrorBody, JobOut, RetrainRequest
+from sightline.api.deps import AdminDep, JobQueueDep
+from sightline.api.schemas import JobOut, RetrainAcceptedOut, RetrainIn, error_responses
 from sightline.errors import NotFound
-from sightline.jobs.queue import JobQueue, job_view
 
 router = APIRouter(prefix="/api", tags=["retraining"])
-ADMIN = [Depends(require_admin)]
-
-
-def _queue(services: Services) -> JobQueue:
-    return JobQueue(services.settings)
 
 
 @router.post(
     "/retrain",
     status_code=202,
-    dependencies=ADMIN,
-    responses={code: {"model": ErrorBody} for code in (401, 409, 422)},
+    response_model=RetrainAcceptedOut,
+    responses=error_responses(401, 409, 422),
 )
 async def retrain(
-    request: RetrainRequest | None = Body(None),
-    services: Services = Depends(get_services),
-) -> JSONResponse:
+    _admin: AdminDep,
+    queue: JobQueueDep,
+    request: RetrainIn | None = Body(None),
+) -> RetrainAcceptedOut:
     """Queue a retraining job; the worker runs it. 409 while one is queued or running."""
     epochs = request.epochs if request else None
-    job = await asyncio.to_thread(_queue(services).submit, epochs)
-    return JSONResponse({"job_id": job.id, "status": job.status}, status_code=202)
+    job = await asyncio.to_thread(queue.submit, epochs)
+    return RetrainAcceptedOut(job_id=job.id, status=job.status)
 
 
-@router.get("/retrain-status", response_model=JobOut, responses={404: {"model": ErrorBody}})
-def retrain_status(services: Services = Depends(get_services)) -> dict[str, Any]:
+@router.get("/retrain-status", response_model=JobOut, responses=error_responses(404))
+def retrain_status(queue: JobQueueDep) -> JobOut:
     """The latest retraining job."""
-    job = _queue(services).latest()
+    job = queue.latest()
     if job is None:
         raise NotFound("No retraining job has been submitted yet.", code="no_jobs")
-    return job_view(job)
+    return JobOut.of(job)
 
 
-@router.get("/retrain/{job_id}", response_model=JobOut, responses={404: {"model": ErrorBody}})
-def retrain_job(job_id: str, services: Services = Depends(get_services)) -> dict[str, Any]:
-    return job_view(_queue(services).get(job_id))
+@router.get("/retrain/{job_id}", response_model=JobOut, responses=error_responses(404))
+def retrain_job(job_id: str, queue: JobQueueDep) -> JobOut:
+    return JobOut.of(queue.get(job_id))
 
 
 @router.delete(
     "/retrain/{job_id}",
     response_model=JobOut,
-    dependencies=ADMIN,
-    responses={code: {"model": ErrorBody} for code in (401, 404, 409)},
+    responses=error_responses(401, 404, 409),
 )
-def cancel_job(job_id: str, services: Services = Depends(get_services)) -> dict[str, Any]:
+def cancel_job(_admin: AdminDep, job_id: str, queue: JobQueueDep) -> JobOut:
     """Cancel a queued job now, or a running one at its next training step."""
-    return job_view(_queue(services).cancel(job_id))
+    return JobOut.of(queue.cancel(job_id))

@@ -11,9 +11,20 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def database_url() -> str:
+    """The URL db/session.py sets; from the alembic CLI (``make migration``, with
+    db/alembic.ini, which names none), the one Sightline's settings name."""
+    url = config.get_main_option("sqlalchemy.url")
+    if url:
+        return url
+    from sightline.config import get_settings
+
+    return get_settings().resolved_database_url
+
+
 def run_migrations_offline() -> None:
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
+        url=database_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -23,9 +34,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    url = config.get_main_option("sqlalchemy.url")
-    assert url is not None
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = create_engine(database_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True

@@ -1,0 +1,86 @@
+"""SQL for model versions (table ``model_versions``). The registry
+(``ml/registry.py``) holds the rules; these functions only read and write rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sightline.db.models import ModelVersionRow
+
+
+def production_row(*, session: Session, for_update: bool = False) -> ModelVersionRow | None:
+    query = select(ModelVersionRow).where(ModelVersionRow.status == "production")
+    return session.scalar(query.with_for_update() if for_update else query)
+
+
+def production_version(*, session: Session) -> str | None:
+    return session.scalar(
+        select(ModelVersionRow.version).where(ModelVersionRow.status == "production")
+    )
+
+
+def get_version(
+    *, session: Session, version: str, for_update: bool = False
+) -> ModelVersionRow | None:
+    return session.get(ModelVersionRow, version, with_for_update=for_update)
+
+
+def list_versions(*, session: Session) -> list[ModelVersionRow]:
+    """Every version, newest first (v10 after v9: by number, not by text)."""
+    rows = session.scalars(select(ModelVersionRow)).all()
+    return sorted(rows, key=lambda row: int(row.version[1:]), reverse=True)
+
+
+def version_with_model(*, session: Session, model_sha256: str) -> ModelVersionRow | None:
+    return session.scalar(
+        select(ModelVersionRow).where(ModelVersionRow.model_sha256 == model_sha256).limit(1)
+    )
+
+
+def next_version(*, session: Session) -> str:
+    """The next free id: one past the highest number (a concurrent writer may take it
+    first; the primary key then refuses the second insert)."""
+    versions = session.scalars(select(ModelVersionRow.version)).all()
+    highest = max((int(v[1:]) for v in versions), default=0)
+    return f"v{max(highest, len(versions)) + 1}"
+
+
+def insert_version(*, session: Session, row: ModelVersionRow) -> None:
+    session.add(row)
+
+
+def set_status(*, session: Session, version: str, status: str, note: str | None) -> bool:
+    """False when there is no such version."""
+    row = session.get(ModelVersionRow, version)
+    if row is None:
+        return False
+    row.status = status
+    if note:
+        row.note = note
+    return True
+
+
+def make_production(*, session: Session, row: ModelVersionRow) -> ModelVersionRow:
+    """Archive the current production row, then promote ``row``, in this transaction.
+
+    The old row leaves production before the new one enters, so the partial unique
+    index (one production row) holds at every statement."""
+    current = session.scalars(
+        select(ModelVersionRow).where(ModelVersionRow.status == "production").with_for_update()
+    ).all()
+    for old in current:
+        old.status = "archived"
+    session.flush()
+    row.status = "production"
+    row.promoted_at = datetime.now(UTC)
+    return row
+
+
+def versions_missing_card(*, session: Session) -> list[ModelVersionRow]:
+    """Versions registered before migration 0004, whose files are not blobs yet."""
+    return list(
+        session.scalars(select(ModelVersionRow).where(ModelVersionRow.card_sha256.is_(None))).all()
+    )

@@ -1,0 +1,354 @@
+"""The prediction history aggregate: prediction rows, request events, their per-minute
+rollups and running counters. Every SQL statement about them is here; callers pass a
+session (keyword-only) and own the transaction.
+
+Writes (``insert_records``) keep three things in one transaction, so they can never
+disagree: the raw rows, the rollups of what was inserted, and the counters. A
+prediction whose ``request_key`` is already stored is skipped (``ON CONFLICT DO
+NOTHING``) and counted nowhere, so a replayed request leaves one row and one count.
+
+Reads cost what the answer holds, not what the tables hold: monitoring sums rollup
+rows grouped into time buckets by the database (``rollup_buckets``), pages of the
+history are keyset pages on the (created_at, id) index, totals come from counters.
+The SQL is the same on SQLite and Postgres (dialect inserts for the upserts).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert, delete, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from sightline.db.models import CounterRow, PredictionRow, RequestEventRow, RollupMinuteRow
+
+# Rollup series: what a rollup row counts. ``count`` is always the number of records,
+# ``total`` the sum of the value named here (for means).
+REQUESTS = "requests"  # label: status class ("2xx", "4xx", ...); total: duration ms
+LATENCY = "latency"  # predict routes only; label: latency bucket; total: duration ms
+CLASSES = "class"  # label: predicted class; total: confidence
+CONFIDENCE = "confidence"  # label: confidence bin "0".."9" (tenths); total: confidence
+MODEL_TIME = "model_time"  # label: latency bucket of the server's predict time; total: ms
+
+# The routes whose duration is "prediction latency" on the dashboard.
+PREDICT_ROUTES = frozenset({"/api/predict", "/api/predict/batch", "/api/explain"})
+
+# Latency histogram buckets, as Prometheus' but log-spaced and finer: bucket k holds
+# durations in (10^((k-1)/10), 10^(k/10)] ms, ten per decade (each 26% wider than the
+# last), from 0.1 ms to 100 s; so a percentile read from them is within 13%.
+BUCKETS_PER_DECADE = 10
+FIRST_BUCKET = -10  # <= 0.1 ms
+LAST_BUCKET = 50  # > 79 ms ... 100 s, and anything slower
+CONFIDENCE_BINS = 10  # as the model card's drift baseline (monitoring/drift.py)
+
+PREDICTIONS_SERVED = "predictions_served"  # every prediction ever recorded
+PREDICTION_ROWS = "prediction_rows"  # rows stored now (retention subtracts)
+
+INSERT_CHUNK = 500  # rows per INSERT statement (SQLite allows 32,766 parameters)
+
+
+# ----------------------------------------------------------------------- writing
+
+
+def insert_records(
+    *,
+    session: Session,
+    predictions: Sequence[PredictionRow] = (),
+    events: Sequence[RequestEventRow] = (),
+) -> set[str]:
+    """Insert prediction rows (skipping request keys already stored) and request
+    events, with their rollups and counters; returns the request keys inserted."""
+    first_of_each: dict[str, PredictionRow] = {}
+    for row in predictions:  # the same request twice in one batch: the first one counts
+        first_of_each.setdefault(row.request_key, row)
+    inserted = _insert_new_predictions(session, list(first_of_each.values()))
+    new_rows = [row for key, row in first_of_each.items() if key in inserted]
+    if events:
+        for chunk in _chunks([_event_values(e) for e in events]):
+            session.execute(_insert(session, RequestEventRow), chunk)
+    add_rollups(session=session, deltas=rollup_deltas(new_rows, events))
+    if new_rows:
+        add_to_counters(
+            session=session,
+            amounts={PREDICTIONS_SERVED: len(new_rows), PREDICTION_ROWS: len(new_rows)},
+        )
+    return inserted
+
+
+def _insert_new_predictions(session: Session, rows: Sequence[PredictionRow]) -> set[str]:
+    inserted: set[str] = set()
+    for chunk in _chunks([_prediction_values(row) for row in rows]):
+        statement = (
+            _insert(session, PredictionRow)
+            .on_conflict_do_nothing(index_elements=["request_key"])
+            .returning(PredictionRow.request_key)
+        )
+        # One multi-row INSERT ... RETURNING: the keys that were new.
+        inserted.update(session.execute(statement.values(chunk)).scalars())
+    return inserted
+
+
+def add_rollups(*, session: Session, deltas: dict[tuple[int, str, str], tuple[int, float]]) -> None:
+    """Add counts and totals to the rollup rows, creating those that are missing."""
+    if not deltas:
+        return
+    # Sorted: two replicas' transactions lock shared rows in one order, so on
+    # Postgres they wait for each other instead of deadlocking.
+    values = [
+        {"minute": m, "series": s, "label": lb, "count": c, "total": t}
+        for (m, s, lb), (c, t) in sorted(deltas.items())
+    ]
+    for chunk in _chunks(values):
+        statement = _insert(session, RollupMinuteRow).values(chunk)
+        statement = statement.on_conflict_do_update(
+            index_elements=["minute", "series", "label"],
+            set_={
+                "count": RollupMinuteRow.count + statement.excluded.count,
+                "total": RollupMinuteRow.total + statement.excluded.total,
+            },
+        )
+        session.execute(statement)
+
+
+def add_to_counters(*, session: Session, amounts: dict[str, int]) -> None:
+    for name, amount in sorted(amounts.items()):
+        statement = _insert(session, CounterRow).values(name=name, value=amount)
+        statement = statement.on_conflict_do_update(
+            index_elements=["name"], set_={"value": CounterRow.value + statement.excluded.value}
+        )
+        session.execute(statement)
+
+
+def rollup_deltas(
+    predictions: Iterable[PredictionRow], events: Iterable[RequestEventRow]
+) -> dict[tuple[int, str, str], tuple[int, float]]:
+    """What the given rows add to each (minute, series, label) rollup row."""
+    sums: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def add(minute: int, series: str, label: str, value: float) -> None:
+        cell = sums[(minute, series, label)]
+        cell[0] += 1
+        cell[1] += value
+
+    for row in predictions:
+        minute = minute_of(row.created_at)
+        add(minute, CLASSES, row.prediction, row.confidence)
+        add(minute, CONFIDENCE, str(confidence_bin(row.confidence)), row.confidence)
+        add(minute, MODEL_TIME, str(latency_bucket(row.time_ms)), row.time_ms)
+    for event in events:
+        minute = minute_of(event.created_at)
+        add(minute, REQUESTS, f"{event.status_code // 100}xx", event.duration_ms)
+        if event.route in PREDICT_ROUTES:
+            add(minute, LATENCY, str(latency_bucket(event.duration_ms)), event.duration_ms)
+    return {key: (int(count), total) for key, (count, total) in sums.items()}
+
+
+def minute_of(moment: datetime) -> int:
+    return int(moment.timestamp()) // 60
+
+
+def latency_bucket(ms: float) -> int:
+    if ms <= 0:
+        return FIRST_BUCKET
+    # The small epsilon keeps exact bounds (1 ms, 10 ms) in their own bucket.
+    k = math.ceil(BUCKETS_PER_DECADE * math.log10(ms) - 1e-9)
+    return min(LAST_BUCKET, max(FIRST_BUCKET, k))
+
+
+def bucket_upper_ms(k: int) -> float:
+    return float(10 ** (k / BUCKETS_PER_DECADE))
+
+
+def confidence_bin(confidence: float) -> int:
+    return min(CONFIDENCE_BINS - 1, max(0, int(confidence * CONFIDENCE_BINS)))
+
+
+# ----------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class RollupCell:
+    bucket: int  # which time bucket of the window
+    series: str
+    label: str
+    count: int
+    total: float
+
+
+def rollup_buckets(
+    *, session: Session, first_minute: int, last_minute: int, bucket_minutes: int
+) -> list[RollupCell]:
+    """Rollups from ``first_minute`` to ``last_minute`` (inclusive), summed by the
+    database into buckets of ``bucket_minutes``: at most (buckets x labels) rows."""
+    bucket = ((RollupMinuteRow.minute - first_minute) // bucket_minutes).label("bucket")
+    query = (
+        select(
+            bucket,
+            RollupMinuteRow.series,
+            RollupMinuteRow.label,
+            func.sum(RollupMinuteRow.count),
+            func.sum(RollupMinuteRow.total),
+        )
+        .where(RollupMinuteRow.minute.between(first_minute, last_minute))
+        .group_by(bucket, RollupMinuteRow.series, RollupMinuteRow.label)
+    )
+    return [
+        RollupCell(int(b), series, label, int(count), float(total))
+        for b, series, label, count, total in session.execute(query)
+    ]
+
+
+def counter(*, session: Session, name: str) -> int:
+    value = session.scalar(select(CounterRow.value).where(CounterRow.name == name))
+    return int(value or 0)
+
+
+def predictions_served(*, session: Session) -> int:
+    return counter(session=session, name=PREDICTIONS_SERVED)
+
+
+def count_predictions(*, session: Session) -> int:
+    """Rows in the history now (a maintained counter, not COUNT(*))."""
+    return counter(session=session, name=PREDICTION_ROWS)
+
+
+Cursor = tuple[datetime, str]  # (created_at, id) of the last row of a page
+
+
+def list_predictions(
+    *, session: Session, limit: int, offset: int = 0, after: Cursor | None = None
+) -> list[PredictionRow]:
+    """Newest first. ``after``: the rows older than that row (a keyset page: as cheap
+    deep in the history as at its start); ``offset`` skips rows (cheap for the first
+    pages only)."""
+    order = (PredictionRow.created_at.desc(), PredictionRow.id.desc())
+    query = select(PredictionRow).order_by(*order).limit(limit).offset(offset)
+    if after is not None:
+        query = query.where(tuple_(PredictionRow.created_at, PredictionRow.id) < after)
+    return list(session.scalars(query))
+
+
+def get_prediction_by_key(*, session: Session, request_key: str) -> PredictionRow | None:
+    return session.scalar(select(PredictionRow).where(PredictionRow.request_key == request_key))
+
+
+def iter_predictions(
+    *, session: Session, before: datetime | None = None, chunk_rows: int = 5000
+) -> Iterator[list[PredictionRow]]:
+    """Every prediction (older than ``before``, if given), oldest first, in keyset chunks
+    so that memory stays flat however large the history."""
+    last: Cursor | None = None
+    while True:
+        query = select(PredictionRow).order_by(PredictionRow.created_at, PredictionRow.id)
+        if before is not None:
+            query = query.where(PredictionRow.created_at < before)
+        if last is not None:
+            query = query.where(tuple_(PredictionRow.created_at, PredictionRow.id) > last)
+        rows = list(session.scalars(query.limit(chunk_rows)))
+        if not rows:
+            return
+        yield rows
+        last = (rows[-1].created_at, rows[-1].id)
+        session.expunge_all()  # what was yielded is the caller's; keep the session small
+
+
+# ----------------------------------------------------------------------- retention
+
+
+def delete_request_events(*, session: Session, before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` of the oldest request events older than ``before`` (their
+    rollups were written with them); returns how many went."""
+    oldest = (
+        select(RequestEventRow.id)
+        .where(RequestEventRow.created_at < before)
+        .order_by(RequestEventRow.created_at)
+        .limit(limit)
+    )
+    ids = list(session.scalars(oldest))
+    if ids:
+        session.execute(delete(RequestEventRow).where(RequestEventRow.id.in_(ids)))
+    return len(ids)
+
+
+def delete_predictions(*, session: Session, before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` of the oldest predictions older than ``before``; the
+    rollups keep their figures, the ``prediction_rows`` counter goes down."""
+    oldest = (
+        select(PredictionRow.id)
+        .where(PredictionRow.created_at < before)
+        .order_by(PredictionRow.created_at)
+        .limit(limit)
+    )
+    ids = list(session.scalars(oldest))
+    if ids:
+        session.execute(delete(PredictionRow).where(PredictionRow.id.in_(ids)))
+        add_to_counters(session=session, amounts={PREDICTION_ROWS: -len(ids)})
+    return len(ids)
+
+
+# ----------------------------------------------------------------------- rebuilding
+
+
+def rebuild_rollups(*, session: Session, chunk_rows: int = 20_000) -> None:
+    """Recompute every rollup and counter from the raw rows (migration 0003 fills them
+    for a database written before they existed; the soak benchmark after a bulk load)."""
+    session.execute(delete(RollupMinuteRow))
+    session.execute(delete(CounterRow))
+    stored = 0
+    for rows in iter_predictions(session=session, chunk_rows=chunk_rows):
+        add_rollups(session=session, deltas=rollup_deltas(rows, ()))
+        stored += len(rows)
+    for events in _iter_events(session, chunk_rows):
+        add_rollups(session=session, deltas=rollup_deltas((), events))
+    add_to_counters(session=session, amounts={PREDICTIONS_SERVED: stored, PREDICTION_ROWS: stored})
+
+
+def _iter_events(session: Session, chunk_rows: int) -> Iterator[list[RequestEventRow]]:
+    last_id = 0
+    while True:
+        query = (
+            select(RequestEventRow)
+            .where(RequestEventRow.id > last_id)
+            .order_by(RequestEventRow.id)
+            .limit(chunk_rows)
+        )
+        events = list(session.scalars(query))
+        if not events:
+            return
+        yield events
+        last_id = events[-1].id
+        session.expunge_all()
+
+
+# ----------------------------------------------------------------------- helpers
+
+
+def _insert(session: Session, table: type[Any]) -> Any:
+    """The dialect's INSERT (with ON CONFLICT): SQLite's or Postgres'."""
+    name = session.get_bind().dialect.name
+    dialect_insert: Any = postgresql.insert if name == "postgresql" else sqlite.insert
+    statement: Insert = dialect_insert(table)
+    return statement
+
+
+def _prediction_values(row: PredictionRow) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in PredictionRow.__table__.columns}
+
+
+def _event_values(event: RequestEventRow) -> dict[str, Any]:
+    return {
+        c.key: getattr(event, c.key)
+        for c in RequestEventRow.__table__.columns
+        if c.key != "id"  # the database numbers them
+    }
+
+
+def _chunks(values: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(values), INSERT_CHUNK):
+        yield values[start : start + INSERT_CHUNK]

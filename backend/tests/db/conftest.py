@@ -1,0 +1,26 @@
+"""A migrated database per test (SQLite, and Postgres when configured) for the SQL
+modules in sightline/db/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.orm import Session
+
+from sightline.config import Settings
+from sightline.db.session import migrate, session_scope
+
+
+@pytest.fixture
+def migrated(settings: Settings) -> Settings:
+    settings.ensure_dirs()
+    migrate(settings)
+    return settings
+
+
+@pytest.fixture
+def session(migrated: Settings) -> Iterator[Session]:
+    """One session, committed at the end of the test."""
+    with session_scope(migrated) as session:
+        yield session

@@ -1,0 +1,1833 @@
+/**
+ * The Sightline API's types, generated from docs/openapi.json by `npm run gen:api`.
+ * Do not edit by hand: change the API, run `make openapi`, then `npm run gen:api`.
+ */
+
+export interface paths {
+    "/api/dataset-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dataset Statistics
+         * @description Images per class: training and test data of the production model, and uploads.
+         */
+        get: operations["dataset_statistics_api_dataset_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Explain
+         * @description The prediction plus a Grad-CAM heat map (base64 PNG at the upload's size).
+         */
+        post: operations["explain_api_explain_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics
+         * @description The production model's evaluation on its test split, with training history.
+         */
+        get: operations["metrics_api_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Models
+         * @description Every model version, newest first; exactly one is production.
+         */
+        get: operations["list_models_api_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/{version}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Promote
+         * @description Make a version production (roll back or forward). Every replica serves it
+         *     within the model poll interval; this one swaps before answering.
+         */
+        post: operations["promote_api_models__version__promote_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Monitoring
+         * @description Request rate, latency, errors, predicted classes, confidence, drift and system
+         *     figures over the window, from the shared history (the same on every replica).
+         */
+        get: operations["monitoring_api_monitoring_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict
+         * @description Classify one image. The answer is sent once it is recorded in the prediction
+         *     history (503 with Retry-After if it cannot be).
+         */
+        post: operations["predict_api_predict_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/predict/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict Batch
+         * @description Classify several images; a bad file gets its own error, the others their answers.
+         */
+        post: operations["predict_batch_api_predict_batch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Predictions
+         * @description The prediction history, newest first, a keyset page at a time: follow
+         *     ``next_cursor`` and a page deep in the history costs what the first one does.
+         *     ``total`` is a maintained counter, not a count of the table.
+         */
+        get: operations["predictions_api_predictions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retrain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retrain
+         * @description Queue a retraining job; the worker runs it. 409 while one is queued or running.
+         */
+        post: operations["retrain_api_retrain_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retrain-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrain Status
+         * @description The latest retraining job.
+         */
+        get: operations["retrain_status_api_retrain_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/retrain/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrain Job */
+        get: operations["retrain_job_api_retrain__job_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel Job
+         * @description Cancel a queued job now, or a running one at its next training step.
+         */
+        delete: operations["cancel_job_api_retrain__job_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status */
+        get: operations["status_api_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/upload-training-data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Training Data
+         * @description Add labelled images for retraining. Each file is checked with the serving
+         *     decoder and stored by its content hash; duplicates and bad files are reported.
+         */
+        post: operations["upload_training_data_api_upload_training_data_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health
+         * @description Liveness and readiness: 503 until a model is loaded.
+         */
+        get: operations["health_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus Metrics
+         * @description Prometheus text format, summed over every API process and the worker.
+         */
+        get: operations["prometheus_metrics_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** BatchItemErrorOut */
+        BatchItemErrorOut: {
+            error: components["schemas"]["ErrorOut"];
+            /** Filename */
+            filename: string | null;
+        };
+        /** BatchItemOut */
+        BatchItemOut: {
+            /**
+             * Confidence
+             * @example 0.93
+             */
+            confidence: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Filename */
+            filename: string | null;
+            /**
+             * Id
+             * @example 3f2a9c0d1e2b4a5f8c7d6e5f4a3b2c1d
+             */
+            id: string;
+            /**
+             * Model Version
+             * @example v1
+             */
+            model_version: string;
+            /**
+             * Prediction
+             * @example cat
+             */
+            prediction: string;
+            /**
+             * Probabilities
+             * @example {
+             *       "airplane": 0.01,
+             *       "cat": 0.93,
+             *       "dog": 0.06
+             *     }
+             */
+            probabilities: {
+                [key: string]: number;
+            };
+            /**
+             * Time Ms
+             * @example 4.2
+             */
+            time_ms: number;
+            /** Top K */
+            top_k: components["schemas"]["TopKOut"][];
+            /** Uncertain */
+            uncertain: boolean;
+        };
+        /** BatchOut */
+        BatchOut: {
+            /** Results */
+            results: (components["schemas"]["BatchItemOut"] | components["schemas"]["BatchItemErrorOut"])[];
+        };
+        /** Body_explain_api_explain_post */
+        Body_explain_api_explain_post: {
+            /**
+             * File
+             * @description An image to classify and explain
+             */
+            file: Blob;
+        };
+        /** Body_predict_api_predict_post */
+        Body_predict_api_predict_post: {
+            /**
+             * File
+             * @description An image: JPEG, PNG, GIF, BMP, TIFF, WebP...
+             */
+            file: Blob;
+        };
+        /** Body_predict_batch_api_predict_batch_post */
+        Body_predict_batch_api_predict_batch_post: {
+            /**
+             * Files
+             * @description 1 to 64 images
+             */
+            files: Blob[];
+        };
+        /** Body_upload_training_data_api_upload_training_data_post */
+        Body_upload_training_data_api_upload_training_data_post: {
+            /**
+             * Files
+             * @description Images of one class, or .zip files whose top folders are class names
+             */
+            files: Blob[];
+        };
+        /** ConfidenceOut */
+        ConfidenceOut: {
+            /** Mean */
+            mean: number | null;
+            /** Series */
+            series: components["schemas"]["ConfidencePointOut"][];
+        };
+        /** ConfidencePointOut */
+        ConfidencePointOut: {
+            /** Mean */
+            mean: number;
+            /** N */
+            n: number;
+            /**
+             * T
+             * Format: date-time
+             */
+            t: string;
+        };
+        /** DatasetStatsOut */
+        DatasetStatsOut: {
+            /** Classes */
+            classes: string[];
+            /** Dataset */
+            dataset: string;
+            /** Test */
+            test: {
+                [key: string]: number;
+            };
+            /** Total */
+            total: number;
+            /** Train */
+            train: {
+                [key: string]: number;
+            };
+            /** Uploads */
+            uploads: {
+                [key: string]: number;
+            };
+        };
+        /** DriftOut */
+        DriftOut: {
+            /** Class Psi */
+            class_psi: number | null;
+            /** Confidence Psi */
+            confidence_psi: number | null;
+            /** Detected */
+            detected: boolean;
+            /** Method */
+            method: string;
+            /** Min Predictions */
+            min_predictions: number;
+            /** Reason */
+            reason?: string | null;
+            /** Threshold */
+            threshold: number;
+            /** Window N */
+            window_n: number;
+        };
+        /** ErrorOut */
+        ErrorOut: {
+            /**
+             * Code
+             * @example unsupported_image
+             */
+            code: string;
+            /**
+             * Detail
+             * @example The file is not an image Sightline can read.
+             */
+            detail: string;
+        };
+        /** EvaluatedOn */
+        EvaluatedOn: {
+            /** Dataset */
+            dataset: string;
+            /** N */
+            n: number;
+        };
+        /** ExplainOut */
+        ExplainOut: {
+            /**
+             * Confidence
+             * @example 0.93
+             */
+            confidence: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Heatmap Png
+             * @description Grad-CAM heat map, base64 PNG at the upload's size
+             */
+            heatmap_png: string;
+            /**
+             * Id
+             * @example 3f2a9c0d1e2b4a5f8c7d6e5f4a3b2c1d
+             */
+            id: string;
+            /**
+             * Model Version
+             * @example v1
+             */
+            model_version: string;
+            /**
+             * Prediction
+             * @example cat
+             */
+            prediction: string;
+            /**
+             * Probabilities
+             * @example {
+             *       "airplane": 0.01,
+             *       "cat": 0.93,
+             *       "dog": 0.06
+             *     }
+             */
+            probabilities: {
+                [key: string]: number;
+            };
+            /**
+             * Time Ms
+             * @example 4.2
+             */
+            time_ms: number;
+            /** Top K */
+            top_k: components["schemas"]["TopKOut"][];
+            /** Uncertain */
+            uncertain: boolean;
+        };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
+        /** HealthOut */
+        HealthOut: {
+            /** Model Loaded */
+            model_loaded: boolean;
+            /**
+             * Model Version
+             * @example v1
+             */
+            model_version: string | null;
+            /**
+             * Status
+             * @example ok
+             */
+            status: string;
+        };
+        /** JobOut */
+        JobOut: {
+            /** Accuracy */
+            accuracy?: number | null;
+            /** Base Version */
+            base_version?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Epoch */
+            epoch: number;
+            /** Epochs */
+            epochs: number;
+            /** Eta Seconds */
+            eta_seconds?: number | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** History */
+            history?: {
+                [key: string]: (number | null)[];
+            };
+            /** Job Id */
+            job_id: string;
+            /** Loss */
+            loss?: number | null;
+            /** Message */
+            message: string;
+            metrics?: components["schemas"]["JobScoresOut"];
+            /** Model Version */
+            model_version: string | null;
+            /** Params */
+            params?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /** Progress */
+            progress: number;
+            /** Promoted */
+            promoted: boolean | null;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @example running
+             */
+            status: string;
+            /**
+             * Step
+             * @default 0
+             */
+            step: number;
+            /**
+             * Total Steps
+             * @default 0
+             */
+            total_steps: number;
+        };
+        /** JobScoresOut */
+        JobScoresOut: {
+            candidate?: components["schemas"]["ModelScoresOut"] | null;
+            production?: components["schemas"]["ModelScoresOut"] | null;
+        };
+        JsonValue: unknown;
+        /** Machine */
+        Machine: {
+            /** Backend */
+            backend?: string | null;
+            /** Cores */
+            cores?: number | null;
+            /** Cpu */
+            cpu?: string | null;
+            /** Keras */
+            keras?: string | null;
+            /** Python */
+            python?: string | null;
+            /** System */
+            system?: string | null;
+        };
+        /**
+         * Metrics
+         * @description The evaluation on the training dataset's test split (``ml.evaluation``).
+         */
+        Metrics: {
+            /**
+             * Accuracy
+             * @example 0.94
+             */
+            accuracy: number;
+            /** Class Names */
+            class_names: string[];
+            /** Confusion Matrix */
+            confusion_matrix: number[][];
+            evaluated_on: components["schemas"]["EvaluatedOn"];
+            /** F1 */
+            f1: number;
+            /** Per Class */
+            per_class: {
+                [key: string]: components["schemas"]["PerClassMetrics"];
+            };
+            /** Precision */
+            precision: number;
+            /** Recall */
+            recall: number;
+            /** Roc Auc */
+            roc_auc?: number | null;
+        };
+        /**
+         * MetricsOut
+         * @description The production model's card: its evaluation, training curves and recipe.
+         */
+        MetricsOut: {
+            /**
+             * Accuracy
+             * @example 0.94
+             */
+            accuracy: number;
+            /** Class Names */
+            class_names: string[];
+            /** Confusion Matrix */
+            confusion_matrix: number[][];
+            evaluated_on: components["schemas"]["EvaluatedOn"];
+            /** F1 */
+            f1: number;
+            /** History */
+            history: {
+                [key: string]: (number | null)[];
+            };
+            /** Model Version */
+            model_version: string;
+            /** Per Class */
+            per_class: {
+                [key: string]: components["schemas"]["PerClassMetrics"];
+            };
+            /** Precision */
+            precision: number;
+            /** Recall */
+            recall: number;
+            /** Roc Auc */
+            roc_auc?: number | null;
+            training?: components["schemas"]["TrainingSummaryOut"] | null;
+            uncertainty?: components["schemas"]["Uncertainty"] | null;
+        };
+        /** ModelListOut */
+        ModelListOut: {
+            /** Items */
+            items: components["schemas"]["ModelOut"][];
+            /** Production */
+            production: string | null;
+        };
+        /** ModelOut */
+        ModelOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** @description None for a model saved without evaluation */
+            metrics: components["schemas"]["Metrics"] | null;
+            /** Note */
+            note?: string | null;
+            /** Parent */
+            parent: string | null;
+            /** Promoted At */
+            promoted_at?: string | null;
+            /**
+             * Source
+             * @description shipped or retrained
+             * @example shipped
+             */
+            source: string;
+            /**
+             * Status
+             * @example production
+             */
+            status: string;
+            trained_on: components["schemas"]["TrainedOnOut"];
+            /** Version */
+            version: string;
+        };
+        /**
+         * ModelScoresOut
+         * @description One model's scores in a retraining job (the full report goes in its card).
+         */
+        ModelScoresOut: {
+            /** Accuracy */
+            accuracy?: number | null;
+            /** All Uploads Accuracy */
+            all_uploads_accuracy?: number | null;
+            /** All Uploads N */
+            all_uploads_n?: number | null;
+            /** F1 */
+            f1?: number | null;
+            /** Per Class */
+            per_class?: {
+                [key: string]: number;
+            } | null;
+            /** Precision */
+            precision?: number | null;
+            /** Recall */
+            recall?: number | null;
+            /** Test N */
+            test_n?: number | null;
+            /** Uploaded Classes */
+            uploaded_classes?: string[] | null;
+            /** Uploaded Classes Test Accuracy */
+            uploaded_classes_test_accuracy?: number | null;
+            /** Uploads Accuracy */
+            uploads_accuracy?: number | null;
+            /** Uploads N */
+            uploads_n?: number | null;
+        };
+        /**
+         * MonitoringOut
+         * @description Figures over a time window, from the shared history (the same on every replica).
+         */
+        MonitoringOut: {
+            /**
+             * Bucket Seconds
+             * @description Width of a series bucket: whole minutes, at most 30 buckets
+             * @default 60
+             */
+            bucket_seconds: number;
+            /** Class Distribution */
+            class_distribution: {
+                [key: string]: number;
+            };
+            confidence: components["schemas"]["ConfidenceOut"];
+            drift: components["schemas"]["DriftOut"];
+            /** Errors */
+            errors: number;
+            latency_ms: components["schemas"]["PercentilesOut"];
+            model_time_ms: components["schemas"]["PercentilesOut"];
+            /** Predictions */
+            predictions: number;
+            /** Predictions Total */
+            predictions_total: number;
+            /** Requests */
+            requests: number;
+            /** Rps */
+            rps: number;
+            /** Series */
+            series: components["schemas"]["RequestPointOut"][];
+            /** Server Errors */
+            server_errors: number;
+            system: components["schemas"]["SystemOut"];
+            /** Window Seconds */
+            window_seconds: number;
+        };
+        /** PerClassMetrics */
+        PerClassMetrics: {
+            /** Accuracy */
+            accuracy: number;
+            /** F1 */
+            f1: number;
+            /** Precision */
+            precision: number;
+            /** Recall */
+            recall: number;
+            /** Support */
+            support: number;
+        };
+        /** PercentilesOut */
+        PercentilesOut: {
+            /** P50 */
+            p50: number | null;
+            /** P95 */
+            p95: number | null;
+            /** P99 */
+            p99: number | null;
+        };
+        /** PredictionOut */
+        PredictionOut: {
+            /**
+             * Confidence
+             * @example 0.93
+             */
+            confidence: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * @example 3f2a9c0d1e2b4a5f8c7d6e5f4a3b2c1d
+             */
+            id: string;
+            /**
+             * Model Version
+             * @example v1
+             */
+            model_version: string;
+            /**
+             * Prediction
+             * @example cat
+             */
+            prediction: string;
+            /**
+             * Probabilities
+             * @example {
+             *       "airplane": 0.01,
+             *       "cat": 0.93,
+             *       "dog": 0.06
+             *     }
+             */
+            probabilities: {
+                [key: string]: number;
+            };
+            /**
+             * Time Ms
+             * @example 4.2
+             */
+            time_ms: number;
+            /** Top K */
+            top_k: components["schemas"]["TopKOut"][];
+            /** Uncertain */
+            uncertain: boolean;
+        };
+        /** PredictionPageOut */
+        PredictionPageOut: {
+            /** Items */
+            items: components["schemas"]["PredictionSummaryOut"][];
+            /** Limit */
+            limit: number;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next (older) page; null on the last page.
+             */
+            next_cursor?: string | null;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Predictions stored (a maintained counter).
+             */
+            total: number;
+        };
+        /**
+         * PredictionSummaryOut
+         * @description A prediction as the history lists it (without its probabilities).
+         */
+        PredictionSummaryOut: {
+            /** Confidence */
+            confidence: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Filename */
+            filename?: string | null;
+            /** Id */
+            id: string;
+            /** Model Version */
+            model_version: string;
+            /** Prediction */
+            prediction: string;
+            /** Time Ms */
+            time_ms: number;
+            /** Uncertain */
+            uncertain: boolean;
+        };
+        /**
+         * RequestPointOut
+         * @description One bucket of the window (``bucket_seconds`` wide, centred on ``t``); the series
+         *     has every bucket of the window, empty ones included.
+         */
+        RequestPointOut: {
+            /**
+             * Confidence
+             * @description Mean confidence of its predictions
+             */
+            confidence?: number | null;
+            /** Errors */
+            errors: number;
+            /**
+             * P50
+             * @description Prediction latency (predict, batch, explain), ms
+             */
+            p50: number | null;
+            /** P95 */
+            p95: number | null;
+            /**
+             * Predictions
+             * @default 0
+             */
+            predictions: number;
+            /** Requests */
+            requests: number;
+            /**
+             * T
+             * Format: date-time
+             */
+            t: string;
+        };
+        /** RetrainAcceptedOut */
+        RetrainAcceptedOut: {
+            /** Job Id */
+            job_id: string;
+            /**
+             * Status
+             * @example queued
+             */
+            status: string;
+        };
+        /** RetrainIn */
+        RetrainIn: {
+            /**
+             * Epochs
+             * @example 3
+             */
+            epochs?: number | null;
+        };
+        /** StatusOut */
+        StatusOut: {
+            /**
+             * Model Loaded
+             * @default true
+             */
+            model_loaded: boolean;
+            /** Model Version */
+            model_version: string | null;
+            /** Predictions Served */
+            predictions_served: number;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Status
+             * @example online
+             */
+            status: string;
+            /** Uptime Seconds */
+            uptime_seconds: number;
+        };
+        /** SystemOut */
+        SystemOut: {
+            /** Cpu Percent */
+            cpu_percent: number;
+            /** Disk Percent */
+            disk_percent: number;
+            /** Memory Percent */
+            memory_percent: number;
+            /** Process Rss Mb */
+            process_rss_mb: number;
+        };
+        /** TopKOut */
+        TopKOut: {
+            /** Class */
+            class: string;
+            /** P */
+            p: number;
+        };
+        /** TrainedOnOut */
+        TrainedOnOut: {
+            /** Name */
+            name?: string | null;
+            /** Seconds */
+            seconds?: number | null;
+            /** Sha256 */
+            sha256?: string | null;
+            /** Test */
+            test?: {
+                [key: string]: number;
+            };
+            /** Train */
+            train?: {
+                [key: string]: number;
+            };
+            /** Url */
+            url?: string | null;
+        };
+        /** TrainingSummaryOut */
+        TrainingSummaryOut: {
+            /** Command */
+            command?: string | null;
+            /** Config */
+            config?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            machine?: components["schemas"]["Machine"] | null;
+            /** Seconds */
+            seconds?: number | null;
+        };
+        /**
+         * Uncertainty
+         * @description Below ``threshold`` confidence a prediction is flagged uncertain.
+         */
+        Uncertainty: {
+            /** Accuracy Confident */
+            accuracy_confident?: number | null;
+            /** Accuracy Flagged */
+            accuracy_flagged?: number | null;
+            /** Fitted On */
+            fitted_on?: number | null;
+            /** Flagged Share */
+            flagged_share?: number | null;
+            /** Measured On */
+            measured_on?: number | null;
+            /** Method */
+            method?: string | null;
+            /** Target Precision */
+            target_precision?: number | null;
+            /**
+             * Threshold
+             * @default 0.5
+             */
+            threshold: number;
+        };
+        /** UploadRejectionOut */
+        UploadRejectionOut: {
+            /** Filename */
+            filename: string;
+            /** Reason */
+            reason: string;
+        };
+        /** UploadReportOut */
+        UploadReportOut: {
+            /** Class Counts */
+            class_counts: {
+                [key: string]: number;
+            };
+            /** Duplicates */
+            duplicates: number;
+            /** Rejected */
+            rejected: components["schemas"]["UploadRejectionOut"][];
+            /** Uploaded */
+            uploaded: number;
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Context */
+            ctx?: Record<string, never>;
+            /** Input */
+            input?: unknown;
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    dataset_statistics_api_dataset_stats_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetStatsOut"];
+                };
+            };
+        };
+    };
+    explain_api_explain_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Names this request: a retry with the same key and image gets the first answer, and the history keeps one row. */
+                "Idempotency-Key"?: string | null;
+                /** @description Used as the key when there is no Idempotency-Key: nginx sets it to its request id, the same for a request it replays on another replica. */
+                "X-Request-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_explain_api_explain_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExplainOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    metrics_api_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    list_models_api_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelListOut"];
+                };
+            };
+        };
+    };
+    promote_api_models__version__promote_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    monitoring_api_monitoring_get: {
+        parameters: {
+            query?: {
+                /** @description Seconds to look back */
+                window?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitoringOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    predict_api_predict_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Names this request: a retry with the same key and image gets the first answer, and the history keeps one row. */
+                "Idempotency-Key"?: string | null;
+                /** @description Used as the key when there is no Idempotency-Key: nginx sets it to its request id, the same for a request it replays on another replica. */
+                "X-Request-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_predict_api_predict_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictionOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    predict_batch_api_predict_batch_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Names this request: a retry with the same key and image gets the first answer, and the history keeps one row. */
+                "Idempotency-Key"?: string | null;
+                /** @description Used as the key when there is no Idempotency-Key: nginx sets it to its request id, the same for a request it replays on another replica. */
+                "X-Request-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_predict_batch_api_predict_batch_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    predictions_api_predictions_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Rows to skip (first pages); deeper, use cursor. */
+                offset?: number;
+                /** @description A page's next_cursor: the rows after that page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictionPageOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    retrain_api_retrain_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RetrainIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetrainAcceptedOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    retrain_status_api_retrain_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    retrain_job_api_retrain__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_job_api_retrain__job_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    status_api_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusOut"];
+                };
+            };
+        };
+    };
+    upload_training_data_api_upload_training_data_post: {
+        parameters: {
+            query?: {
+                /** @description The class of the images (not for zips) */
+                class_name?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_training_data_api_upload_training_data_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadReportOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    health_health_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthOut"];
+                };
+            };
+        };
+    };
+    prometheus_metrics_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+}
