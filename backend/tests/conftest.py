@@ -25,6 +25,7 @@ from sightline.config import Settings, get_settings
 from sightline.data.datasets import Dataset, load_image_folder
 from sightline.data.synthetic import SHAPES, draw_shape, make_shapes_dataset
 from sightline.db.models import PredictionRow
+from sightline.db.session import migrate
 from tests.databases import DATABASES, fresh_postgres_database
 
 ADMIN_TOKEN = "test-admin-token"
@@ -66,6 +67,16 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
         return
     with fresh_postgres_database() as url:
         yield url
+
+
+@pytest.fixture
+def db(tmp_path: Path, database_url: str | None) -> Settings:
+    """A migrated database (SQLite or Postgres) and no model, for tests of the SQL and
+    the recorder that need none (training the quick model takes a minute)."""
+    settings = make_settings(tmp_path / "home", tmp_path / "no-model", database_url=database_url)
+    settings.ensure_dirs()
+    migrate(settings)
+    return settings
 
 
 @pytest.fixture

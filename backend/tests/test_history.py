@@ -27,14 +27,6 @@ def stored_ids(settings: Settings) -> set[str]:
 
 
 @pytest.fixture
-def db(tmp_path: Path, database_url: str | None) -> Settings:
-    settings = make_settings(tmp_path / "home", tmp_path / "no-model", database_url=database_url)
-    settings.ensure_dirs()
-    migrate(settings)
-    return settings
-
-
-@pytest.fixture
 def recorder(db: Settings) -> Iterator[Recorder]:
     recorder = Recorder(db)
     recorder.start()

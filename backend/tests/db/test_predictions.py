@@ -31,15 +31,6 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 @pytest.fixture
-def db(tmp_path: Path, database_url: str | None) -> Settings:
-    """A migrated database (SQLite or Postgres) and no model: these tests need none."""
-    settings = make_settings(tmp_path / "home", tmp_path / "no-model", database_url=database_url)
-    settings.ensure_dirs()
-    migrate(settings)
-    return settings
-
-
-@pytest.fixture
 def session(db: Settings) -> Iterator[Session]:
     with session_scope(db) as session:
         yield session
