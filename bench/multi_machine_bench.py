@@ -50,6 +50,7 @@ from sightline.ops.scale import (
     StackConfig,
     check_ports_free,
     find_nginx,
+    nginx_command,
     nginx_values,
     render_template,
 )
@@ -263,19 +264,7 @@ def rolling_replacement(
     (nginx_dir / "nginx.conf").write_text(
         render_template(TEMPLATE.read_text(), nginx_values(config, nginx_dir))
     )
-    nginx = subprocess.Popen(
-        [
-            find_nginx(),
-            "-p",
-            f"{nginx_dir}/",
-            "-c",
-            str(nginx_dir / "nginx.conf"),
-            "-e",
-            str(nginx_dir / "error.log"),
-            "-g",
-            "daemon off;",
-        ]
-    )
+    nginx = subprocess.Popen(nginx_command(find_nginx(), nginx_dir))
     url = f"http://127.0.0.1:{nginx_port}"
     seconds_until(lambda: httpx.get(f"{url}/nginx-health").status_code == 200, 30)
     stop = asyncio.Event()

@@ -182,17 +182,7 @@ def supervisord_conf(config: StackConfig, run: Path, nginx: str | None) -> str:
         programs.append(
             _program(
                 "nginx",
-                [
-                    nginx,
-                    "-p",
-                    f"{nginx_dir}/",
-                    "-c",
-                    str(nginx_dir / "nginx.conf"),
-                    "-e",
-                    str(nginx_dir / "error.log"),
-                    "-g",
-                    "daemon off;",
-                ],
+                nginx_command(nginx, nginx_dir),
                 run,
                 priority=300,
                 stopsignal="QUIT",  # QUIT: finish open requests first
@@ -232,6 +222,21 @@ programs={",".join(replica_name(port) for port in config.api_ports)}
 
 
 # --------------------------------------------------------------------------- checks
+
+
+def nginx_command(nginx: str, nginx_dir: Path) -> list[str]:
+    """nginx in the foreground on the config, logs and temp files under ``nginx_dir``."""
+    return [
+        nginx,
+        "-p",
+        f"{nginx_dir}/",
+        "-c",
+        str(nginx_dir / "nginx.conf"),
+        "-e",
+        str(nginx_dir / "error.log"),
+        "-g",
+        "daemon off;",
+    ]
 
 
 def find_nginx() -> str:
