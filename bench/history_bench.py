@@ -27,6 +27,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -525,6 +526,15 @@ def main() -> None:
     out = args.out or REPO / "bench" / "results" / f"{stamp}-history-{args.database}"
     out.mkdir(parents=True, exist_ok=True)
     home = args.home or Path(tempfile.mkdtemp(prefix="sightline-history-"))
+    try:
+        run(args, home, out)
+    finally:
+        # A 10 M-row SQLite file is ~7 GB: a temporary home must not outlive the run.
+        if args.home is None:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, home: Path, out: Path) -> None:
     classes = json.loads((args.model / "card.json").read_text())["class_names"]
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; home {home}")
     with database(args.database, home, out) as url:

@@ -43,8 +43,15 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
+@lru_cache(maxsize=8)
+def _sessionmaker_for(url: str) -> sessionmaker[Session]:
+    # One per engine: building a sessionmaker sets up a new Session class and its
+    # event dispatch, a third of a millisecond that every group commit would pay.
+    return sessionmaker(engine_for(url), expire_on_commit=False)
+
+
 def session_factory(settings: Settings) -> sessionmaker[Session]:
-    return sessionmaker(engine_for(settings.resolved_database_url), expire_on_commit=False)
+    return _sessionmaker_for(settings.resolved_database_url)
 
 
 @contextmanager
