@@ -71,7 +71,9 @@ def postgres_server(url: str | None, work: Path) -> Iterator[str]:
     if url:
         yield url
         return
-    folder = work / "postgres"
+    # Its own folder straight under the temp dir: the postgres user must be able to
+    # reach it, and the bench's work folder is private to root (mkdtemp's 0700).
+    folder = Path(tempfile.mkdtemp(prefix="sightline-mm-pg-"))
     port = str(free_ports(1))
     script = REPO / "deploy" / "postgres-dev.sh"
     out = subprocess.run(
@@ -84,6 +86,7 @@ def postgres_server(url: str | None, work: Path) -> Iterator[str]:
         yield out.split("SIGHTLINE_TEST_POSTGRES_URL=", 1)[1].split()[0].strip("'\"")
     finally:
         subprocess.run(["bash", str(script), "stop", str(folder)], check=False)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -219,7 +222,8 @@ def database_as_store(settings: Settings, uploads: int, work: Path) -> None:
     read_s = time.monotonic() - started
     say(
         f"  on a fresh replica: list every upload {list_s:.2f} s ({len(counts)} classes), "
-        f"read + verify 1,000 of them {read_s:.2f} s ({read_s:.4f} s each; "
+        f"read + verify {len(sample):,} of them {read_s:.2f} s "
+        f"({read_s * 1000 / len(sample):.2f} ms each; "
         f"all {uploads:,}: ~{read_s * len(rows) / len(sample):.0f} s)"
     )
 
