@@ -21,6 +21,10 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sightline.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -52,6 +56,20 @@ def cifar10_jpg_source() -> str | None:
     if source := os.environ.get("SIGHTLINE_CIFAR10_JPG"):
         return source
     return str(SHARED_CIFAR10_JPG) if SHARED_CIFAR10_JPG.exists() else None
+
+
+def register_second_version(settings: Settings) -> str:
+    """The shipped model again, saved anew through the registry (blobs in the shared
+    store, a row in the database): a second version to promote and roll back, as a
+    retrain would register it. Returns its version id."""
+    from sightline.ml.artifacts import load_model
+    from sightline.ml.card import load_card
+    from sightline.ml.registry import ModelRegistry
+
+    registry = ModelRegistry(settings)
+    return registry.register(
+        load_model(settings.model_dir), load_card(settings.model_dir), parent="v1"
+    )
 
 
 # --------------------------------------------------------------------------- servers

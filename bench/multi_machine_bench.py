@@ -37,7 +37,7 @@ from PIL import Image
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
-from common import REPO
+from common import REPO, register_second_version
 from sightline.blob_store import DatabaseBlobStore, fetch_to_file, sha256_hex
 from sightline.config import Settings
 from sightline.db import blobs as blob_rows
@@ -147,18 +147,6 @@ def visibility(replicas: list[Machine], version: str, promote_through: Machine) 
     for thread in threads:
         thread.join()
     return [results[m.name] for m in replicas]
-
-
-def register_second_version(settings: Settings) -> str:
-    """The shipped model again, saved anew: a second version to promote and roll back."""
-    from sightline.ml.artifacts import load_model
-    from sightline.ml.card import load_card
-    from sightline.ml.registry import ModelRegistry
-
-    registry = ModelRegistry(settings)
-    return registry.register(
-        load_model(settings.model_dir), load_card(settings.model_dir), parent="v1"
-    )
 
 
 # --------------------------------------------------------------------------- 3

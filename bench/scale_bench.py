@@ -52,9 +52,10 @@ from common import (
     locust_command,
     locust_env,
     locust_totals,
+    register_second_version,
 )
 from sightline.config import Settings
-from sightline.db.models import ModelVersionRow, PredictionRow
+from sightline.db.models import PredictionRow
 from sightline.db.session import session_scope
 from sightline.ops.scale import Stack, StackConfig, http_json
 
@@ -316,10 +317,10 @@ def request_start(line: dict[str, str]) -> float:
 
 
 def promotion(running: Stack, run: Run, when: str) -> None:
-    """Promote a second version, then roll back, through nginx; time each replica."""
-    if not (running.settings.registry_dir / "v2").exists():
-        add_version_copy(running, "v1", "v2")
-    for version in ("v2", "v1"):
+    """Promote a second version, then roll back to v1, through nginx; time each replica."""
+    second = run.extra.get("second_version") or register_second_version(running.settings)
+    run.extra["second_version"] = second
+    for label, version in (("v2", second), ("v1", "v1")):
         started = time.time()
         request = urllib.request.Request(
             f"{public(running)}/api/models/{version}/promote",
@@ -328,28 +329,8 @@ def promotion(running: Stack, run: Run, when: str) -> None:
         )
         urllib.request.urlopen(request, timeout=60).read()
         seconds = [wait_version(url, version) - started for url in running.replica_urls()]
-        run.extra[f"promote_{version}_{when}_s"] = seconds
+        run.extra[f"promote_{label}_{when}_s"] = seconds
         time.sleep(2)
-
-
-def add_version_copy(running: Stack, source: str, target: str) -> None:
-    # The same network under a new version number: what a retrain would register.
-    root = running.settings.registry_dir
-    shutil.copytree(root / source, root / target)
-    with session_scope(running.settings) as session:
-        original = session.get(ModelVersionRow, source)
-        assert original is not None
-        session.add(
-            ModelVersionRow(
-                version=target,
-                status="candidate",
-                path=str(root / target),
-                model_sha256=original.model_sha256,
-                source="retrained",
-                metrics=original.metrics,
-                note="scale bench copy",
-            )
-        )
 
 
 def wait_version(replica: str, version: str) -> float:
