@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import io
 import os
-import random
 import shutil
 import subprocess
 import tempfile
@@ -48,8 +47,8 @@ from sightline.ops.machines import Machine
 from sightline.ops.scale import (
     TEMPLATE,
     StackConfig,
-    check_ports_free,
     find_nginx,
+    free_port_block,
     nginx_command,
     nginx_values,
     render_template,
@@ -74,7 +73,7 @@ def postgres_server(url: str | None, work: Path) -> Iterator[str]:
     # Its own folder straight under the temp dir: the postgres user must be able to
     # reach it, and the bench's work folder is private to root (mkdtemp's 0700).
     folder = Path(tempfile.mkdtemp(prefix="sightline-mm-pg-"))
-    port = str(free_ports(1))
+    port = str(free_port_block(1))
     script = REPO / "deploy" / "postgres-dev.sh"
     out = subprocess.run(
         ["bash", str(script), "start", str(folder), port],
@@ -102,18 +101,6 @@ def fresh_database(server_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def free_ports(count: int) -> int:
-    """A base port with ``count`` free ports after it."""
-    for _ in range(100):
-        base = random.randint(20000, 50000)
-        try:
-            check_ports_free(range(base, base + count))
-        except Exception:
-            continue
-        return base
-    raise RuntimeError("no free ports")
 
 
 # --------------------------------------------------------------------------- 1 and 2
@@ -342,7 +329,7 @@ def main() -> None:
                 "SIGHTLINE_MODEL_DIR": args.model,
                 "SIGHTLINE_INFERENCE_THREADS": "1",
             }
-            base = free_ports(3)
+            base = free_port_block(3)
             a = Machine("replica-a", work / "a" / "home", shared, port=base)
             b = Machine("replica-b", work / "b" / "home", shared, port=base + 2)
             machines += [a, b]
@@ -374,7 +361,7 @@ def main() -> None:
             Image.new("RGB", (32, 32), (120, 80, 40)).save(png, "PNG")
             c = Machine("replica-c", work / "c" / "home", shared, port=base + 1)
             machines.append(c)
-            rolling_replacement(a, c, free_ports(1), work, args.users, png.getvalue())
+            rolling_replacement(a, c, free_port_block(1), work, args.users, png.getvalue())
 
             say(f"3. The database as the store ({args.uploads:,} uploads):")
             database_as_store(settings, args.uploads, work)

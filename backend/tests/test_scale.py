@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sightline.config import Settings
 from sightline.db.models import PredictionRow
 from sightline.db.session import session_scope
-from sightline.ops.scale import ScaleError, Stack, StackConfig, check_ports_free, find_nginx
+from sightline.ops.scale import ScaleError, Stack, StackConfig, find_nginx, free_port_block
 from tests.conftest import ADMIN_TOKEN, image_bytes
 
 
@@ -36,21 +36,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(nginx_missing(), reason="no n
 STARTUP_S = 300  # generous: replicas load TensorFlow on a shared CPU
 
 
-def free_ports(count: int) -> int:
-    """A base port with ``count`` free ports after it."""
-    for _ in range(50):
-        base = random.randint(20000, 50000)
-        try:
-            check_ports_free(range(base, base + count))
-        except ScaleError:
-            continue
-        return base
-    raise RuntimeError("no free ports")
-
-
 @pytest.fixture
 def stack(settings: Settings) -> Iterator[Stack]:
-    base = free_ports(3)
+    base = free_port_block(3)
     env = {
         "SIGHTLINE_MODEL_DIR": str(settings.model_dir),
         "SIGHTLINE_DATASET": settings.dataset,

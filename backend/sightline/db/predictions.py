@@ -244,32 +244,33 @@ def iter_predictions(
 def delete_request_events(*, session: Session, before: datetime, limit: int) -> int:
     """Delete up to ``limit`` of the oldest request events older than ``before`` (their
     rollups were written with them); returns how many went."""
-    oldest = (
-        select(RequestEventRow.id)
-        .where(RequestEventRow.created_at < before)
-        .order_by(RequestEventRow.created_at)
-        .limit(limit)
-    )
-    ids = list(session.scalars(oldest))
-    if ids:
-        session.execute(delete(RequestEventRow).where(RequestEventRow.id.in_(ids)))
-    return len(ids)
+    return len(_delete_oldest(session, RequestEventRow, before, limit))
 
 
 def delete_predictions(*, session: Session, before: datetime, limit: int) -> int:
     """Delete up to ``limit`` of the oldest predictions older than ``before``; the
     rollups keep their figures, the ``prediction_rows`` counter goes down."""
+    ids = _delete_oldest(session, PredictionRow, before, limit)
+    if ids:
+        add_to_counters(session=session, amounts={PREDICTION_ROWS: -len(ids)})
+    return len(ids)
+
+
+def _delete_oldest(
+    session: Session,
+    entity: type[PredictionRow] | type[RequestEventRow],
+    before: datetime,
+    limit: int,
+) -> list[Any]:
+    """Delete up to ``limit`` of the oldest rows created before ``before`` (a small
+    batch, so pruning never holds a long lock); returns their ids."""
     oldest = (
-        select(PredictionRow.id)
-        .where(PredictionRow.created_at < before)
-        .order_by(PredictionRow.created_at)
-        .limit(limit)
+        select(entity.id).where(entity.created_at < before).order_by(entity.created_at).limit(limit)
     )
     ids = list(session.scalars(oldest))
     if ids:
-        session.execute(delete(PredictionRow).where(PredictionRow.id.in_(ids)))
-        add_to_counters(session=session, amounts={PREDICTION_ROWS: -len(ids)})
-    return len(ids)
+        session.execute(delete(entity).where(entity.id.in_(ids)))
+    return ids
 
 
 # ----------------------------------------------------------------------- rebuilding

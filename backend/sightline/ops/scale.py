@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import re
 import shlex
 import shutil
@@ -262,6 +263,19 @@ def check_ports_free(ports: Iterable[int]) -> None:
                     f"Port {port} is in use ({exc.strerror}); stop what "
                     "holds it or choose other ports."
                 ) from exc
+
+
+def free_port_block(count: int) -> int:
+    """A base port with ``count`` free ports from it on (for throwaway stacks: the
+    tests and benches start replicas, nginx and supervisord on consecutive ports)."""
+    for _ in range(100):
+        base = random.randint(20000, 50000)
+        try:
+            check_ports_free(range(base, base + count))
+        except ScaleError:
+            continue
+        return base
+    raise ScaleError(f"No {count} consecutive free ports found.")
 
 
 def web_available() -> bool:
