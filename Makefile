@@ -14,7 +14,7 @@ export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: help setup setup-backend setup-frontend run web web-build serve worker train train-quick eval test test-backend \
-        test-frontend test-e2e lint format clean notebook notebook-build load bench bench-model bench-transfer bench-history scale scale-stop compose-check \
+        test-frontend test-e2e lint format clean notebook notebook-build load bench bench-model bench-train-step bench-transfer bench-history scale scale-stop compose-check \
         scale-bench openapi openapi-check migration k8s-check multi-machine-bench
 
 help: ## List the targets
@@ -128,6 +128,9 @@ bench: setup-backend ## Sightline vs model.predict() per request, side by side (
 
 bench-model: setup-backend ## $MODEL's test accuracy, batch-1 latency, throughput, size (bench/results/)
 	$(PY) bench/model_bench.py --model $(MODEL)
+
+bench-train-step: setup-backend ## Training step in float32 vs bfloat16, side by side (bench/results/)
+	$(PY) bench/train_step_bench.py
 
 bench-transfer: setup-backend ## Cats/dogs photos: from scratch vs fine-tuned from $MODEL vs --from auto (bench/results/)
 	$(PY) bench/transfer_bench.py --parent $(MODEL)

@@ -108,6 +108,17 @@ def train(
             "compression augmentation draws its training images from it."
         ),
     ] = None,
+    cutout: Annotated[
+        int | None,
+        typer.Option(help="Side of the square cut out of each training image (0: none)."),
+    ] = None,
+    precision: Annotated[
+        str | None,
+        typer.Option(
+            help="auto, float32 or bfloat16: the compute type of training from scratch "
+            "(auto: bfloat16 on a CPU with AMX/AVX512-BF16). The saved model is float32."
+        ),
+    ] = None,
 ) -> None:
     """Train a CNN (the airbench94 recipe by default) and save model.keras + card.json.
 
@@ -124,6 +135,12 @@ def train(
         overrides["widths"] = (width, 4 * width, 4 * width)
     if batch_size is not None:
         overrides["batch_size"] = batch_size
+    if cutout is not None:
+        overrides["cutout"] = cutout
+    if precision is not None:
+        if precision not in {"auto", "float32", "bfloat16"}:
+            raise typer.BadParameter("auto, float32 or bfloat16", param_hint="--precision")
+        overrides["precision"] = precision
     config = replace(config, **overrides)  # type: ignore[arg-type]
     transfer = _transfer_config(from_, backbone, quick, epochs, batch_size, seed, image_size)
     size = transfer.image_size if transfer is not None else image_size or 32

@@ -90,6 +90,13 @@ def test_cli_train_and_eval(shapes_dir: Path, tmp_path: Path) -> None:
         capture_output=True,
     )
     assert (out / "model.keras").exists()
+    refused = subprocess.run(
+        [*cli, "train", "--quick", "--data", str(shapes_dir), "--precision", "fp8"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and "--precision" in refused.stderr
     report = tmp_path / "report.json"
     result = subprocess.run(
         [*cli, "eval", "--model", str(out), "--data", str(shapes_dir), "--json", str(report)],
@@ -143,3 +150,48 @@ def test_a_run_shorter_than_one_lookahead_period_keeps_what_it_learned(
     assert 0 < result.steps < config.lookahead_every
     after = networks.backbone.get_weights()
     assert any(not np.allclose(a, b) for a, b in zip(before, after, strict=True))
+
+
+def test_cutout_fills_one_square_per_image_with_the_mean_colour() -> None:
+    from sightline.ml.training import _cutout
+
+    images = np.full((64, 32, 32, 3), 200, np.uint8)
+    fill = np.array([10.0, 20.0, 30.0], np.float32)
+    out = _cutout(images, 10, fill, np.random.default_rng(0))
+    filled = np.all(out == fill, axis=-1)
+    untouched = np.all(out == 200, axis=-1)
+    assert np.all(filled | untouched)
+    for mask in filled:
+        rows, cols = np.nonzero(mask)
+        assert len(rows) > 0  # the centre is always inside the image
+        # One axis-aligned square of side 10, clipped by the border.
+        height, width = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+        assert height <= 10 and width <= 10 and mask.sum() == height * width
+    assert filled.sum(axis=(1, 2)).mean() > 50  # mostly whole squares, not slivers
+
+
+def test_bf16_training_learns_and_leaves_a_float32_model(shapes_dataset: Dataset) -> None:
+    """bfloat16 is a training speed-up only: the networks that come back, and so the saved
+    model, compute in float32 and agree with what training measured."""
+    from dataclasses import replace
+
+    from sightline.ml.training import QUICK, train
+
+    config = replace(QUICK, precision="bfloat16", cutout=8)
+    result = train(shapes_dataset, config)
+    assert result.config.precision == "bfloat16"
+    policies = {layer.dtype_policy.name for layer in result.networks.backbone.layers}
+    assert policies == {"float32"}
+    probabilities = predict_probabilities(result.networks.serving_model, shapes_dataset.x_test)
+    assert probabilities.dtype == np.float32
+    assert float(np.mean(probabilities.argmax(1) == shapes_dataset.y_test)) >= 0.8
+
+
+def test_auto_precision_resolves_and_an_unknown_one_is_refused() -> None:
+    from sightline.ml.training import TrainConfig, native_bf16, resolve_precision
+
+    resolved = resolve_precision(TrainConfig()).precision
+    assert resolved == ("bfloat16" if native_bf16() else "float32")
+    assert resolve_precision(TrainConfig(precision="float32")).precision == "float32"
+    with pytest.raises(ValueError, match="precision"):
+        resolve_precision(TrainConfig(precision="fp8"))

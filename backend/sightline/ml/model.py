@@ -79,8 +79,13 @@ def _torch_default_init() -> keras.initializers.Initializer:
 
 
 def build_backbone(
-    num_classes: int, input_shape: tuple[int, int, int], arch: Architecture
+    num_classes: int,
+    input_shape: tuple[int, int, int],
+    arch: Architecture,
+    dtype: str = "float32",
 ) -> keras.Model:
+    """``dtype``: a Keras dtype policy; "mixed_bfloat16" computes in bf16 on float32
+    weights (training only: float32_backbone turns the result back for saving)."""
     inputs = keras.Input(input_shape, name="normalized")
     x = layers.Conv2D(
         arch.whiten_width,
@@ -88,19 +93,26 @@ def build_backbone(
         padding="valid",
         name="whiten",
         kernel_initializer="zeros",
+        dtype=dtype,
     )(inputs)
-    x = layers.Activation("gelu", name="whiten_act")(x)
+    x = layers.Activation("gelu", name="whiten_act", dtype=dtype)(x)
     for block, width in enumerate(arch.widths, start=1):
-        x = _conv_group(x, width, block, arch.batchnorm_momentum)
-    x = layers.GlobalMaxPooling2D(name="pool")(x)
+        x = _conv_group(x, width, block, arch.batchnorm_momentum, dtype)
+    x = layers.GlobalMaxPooling2D(name="pool", dtype=dtype)(x)
     x = layers.Dense(
-        num_classes, use_bias=False, name="head", kernel_initializer=_torch_default_init()
+        num_classes,
+        use_bias=False,
+        name="head",
+        kernel_initializer=_torch_default_init(),
+        dtype=dtype,
     )(x)
-    logits = layers.Rescaling(arch.logit_scale, name="logits")(x)
+    logits = layers.Rescaling(arch.logit_scale, name="logits", dtype=dtype)(x)
     return keras.Model(inputs, logits, name=BACKBONE_NAME)
 
 
-def _conv_group(x: keras.KerasTensor, width: int, block: int, momentum: float) -> keras.KerasTensor:
+def _conv_group(
+    x: keras.KerasTensor, width: int, block: int, momentum: float, dtype: str
+) -> keras.KerasTensor:
     def conv(name: str) -> layers.Conv2D:
         return layers.Conv2D(
             width,
@@ -109,19 +121,22 @@ def _conv_group(x: keras.KerasTensor, width: int, block: int, momentum: float) -
             use_bias=False,
             name=name,
             kernel_initializer=_torch_default_init(),
+            dtype=dtype,
         )
 
     def norm(name: str) -> layers.BatchNormalization:
         # Keras' momentum is the weight of the old running value: 0.6 as in the recipe.
-        return layers.BatchNormalization(momentum=momentum, epsilon=1e-5, scale=False, name=name)
+        return layers.BatchNormalization(
+            momentum=momentum, epsilon=1e-5, scale=False, name=name, dtype=dtype
+        )
 
     x = conv(f"block{block}_conv1")(x)
-    x = layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
+    x = layers.MaxPooling2D(2, name=f"block{block}_pool", dtype=dtype)(x)
     x = norm(f"block{block}_norm1")(x)
-    x = layers.Activation("gelu", name=f"block{block}_act1")(x)
+    x = layers.Activation("gelu", name=f"block{block}_act1", dtype=dtype)(x)
     x = conv(f"block{block}_conv2")(x)
     x = norm(f"block{block}_norm2")(x)
-    return layers.Activation("gelu", name=f"block{block}_act2")(x)
+    return layers.Activation("gelu", name=f"block{block}_act2", dtype=dtype)(x)
 
 
 @dataclass
@@ -138,9 +153,10 @@ def build_networks(
     std: Sequence[float],
     arch: Architecture | None = None,
     tta_flip: bool = True,
+    dtype: str = "float32",
 ) -> Networks:
     arch = arch or Architecture()
-    backbone = build_backbone(num_classes, input_shape, arch)
+    backbone = build_backbone(num_classes, input_shape, arch, dtype)
     normalize = layers.Normalization(
         mean=list(mean), variance=[s * s for s in std], name="normalize"
     )
@@ -170,6 +186,17 @@ def assemble_networks(
     probs = layers.Softmax(name="probabilities")(logits)
     serving_model = keras.Model(serving_raw, probs, name="sightline_cnn")
     return Networks(backbone, train_model, serving_model)
+
+
+def float32_networks(networks: Networks, arch: Architecture) -> Networks:
+    """The same weights in a float32 backbone: what a bf16-trained model is saved as, so
+    serving never depends on the CPU's bf16 support."""
+    trained = networks.backbone
+    shape = tuple(int(d) for d in trained.input_shape[1:])
+    backbone = build_backbone(int(trained.output_shape[-1]), shape, arch)  # type: ignore[arg-type]
+    backbone.set_weights(trained.get_weights())
+    normalize = networks.train_model.get_layer("normalize")
+    return assemble_networks(backbone, normalize, shape, uses_flip_tta(networks.serving_model))
 
 
 def uses_flip_tta(serving_model: keras.Model) -> bool:

@@ -135,7 +135,7 @@ def train_and_save(
     )
     save_model_dir(out_dir, result.networks.serving_model, provisional)
     report, _ = evaluate_model(result.networks.serving_model, dataset)
-    card = build_card(dataset, config, result, report, command)
+    card = build_card(dataset, result.config, result, report, command)
     if compressed_copy is not None:
         model = result.networks.serving_model
         card = card.model_copy(

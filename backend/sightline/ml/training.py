@@ -6,7 +6,9 @@ Nesterov SGD (momentum 0.85) with decoupled-looking weight decay, a 64x learning
 for batch-norm biases, a triangular schedule, lookahead (an EMA that the weights snap
 to every 5 steps, its decay rising to the end), and augmentation by alternating
 mirror (an image is mirrored in every other epoch, not at random) and random
-translation by up to 2 pixels with reflection padding.
+translation by up to 2 pixels with reflection padding. Beyond the recipe, for the long
+run and for uploads: cutout, JPEG compression (data/compression.py) and bfloat16
+convolutions on CPUs that have them (the weights, and the saved model, stay float32).
 """
 
 from __future__ import annotations
@@ -29,16 +31,17 @@ from sightline.ml.model import (
     Architecture,
     Networks,
     build_networks,
+    float32_networks,
     init_whitening,
 )
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    # airbench94 publishes 9.9 epochs (94% on the original CIFAR-10 with 6-view TTA). On the
-    # JPEG copy this project is built on, 9.9 epochs give 90.5% in 16 min on 2 cores and
-    # 32 give 91.5% in 55 min: the default is what the shipped model was trained with.
-    epochs: float = 32.0
+    # airbench94 publishes 9.9 epochs (94% on the original CIFAR-10 with 6-view TTA, two
+    # views here). The defaults are what the shipped model was trained with: 35 epochs with
+    # cutout and compression, 94.18% on the lossless test split, 96 min on 2 cores in bf16.
+    epochs: float = 35.0
     batch_size: int = 1024
     widths: tuple[int, int, int] = (64, 256, 256)
     lr: float = 11.5  # per 1,024 examples, as in the recipe
@@ -48,6 +51,10 @@ class TrainConfig:
     label_smoothing: float = 0.2
     whiten_bias_epochs: float = 3.0
     translate: int = 2
+    # Cutout: one random square of this side per image is set to the dataset's mean colour.
+    # The 35-epoch run without it ended at 99% training accuracy (memorised) and 93.90% on
+    # test; with it, 96% and 94.18%. 0 turns it off.
+    cutout: int = 10
     lookahead_every: int = 5
     # Triangular schedule: from 0.2x up to 1x at 23% of the steps, then down to 0.07x.
     warmup_fraction: float = 0.23
@@ -61,12 +68,17 @@ class TrainConfig:
     # Share of training images seen JPEG-compressed (data/compression.py): uploads are
     # JPEGs, and a model that never saw block artefacts loses ~8 points on them.
     compression_probability: float = 0.4
+    # "bfloat16": convolutions in bf16 (weights and the saved model stay float32); 1.46x
+    # faster per step on a CPU with AMX/AVX512-BF16. "auto": bf16 where the CPU has it.
+    precision: str = "auto"
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
 QUICK = TrainConfig(
+    precision="float32",
+    cutout=0,
     epochs=8,
     batch_size=32,
     widths=(16, 32, 32),
@@ -108,9 +120,29 @@ class TrainingCancelled(Exception):
 @dataclass
 class TrainResult:
     networks: Networks
+    config: TrainConfig  # as run: "auto" precision resolved
     history: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
     steps: int = 0
+
+
+def native_bf16() -> bool:
+    """Whether this CPU computes bf16 in hardware (AVX512-BF16 or AMX); emulated bf16 is
+    slower than float32."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            flags = cpuinfo.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_precision(config: TrainConfig) -> TrainConfig:
+    if config.precision not in {"auto", "float32", "bfloat16"}:
+        raise ValueError(f"precision must be auto, float32 or bfloat16, not {config.precision!r}")
+    if config.precision != "auto":
+        return config
+    return replace(config, precision="bfloat16" if native_bf16() else "float32")
 
 
 def channel_stats(images: np.ndarray) -> tuple[list[float], list[float]]:
@@ -131,6 +163,7 @@ def new_networks(dataset: Dataset, config: TrainConfig) -> Networks:
         std,
         Architecture(widths=config.widths),
         tta_flip=config.tta_flip,
+        dtype="mixed_bfloat16" if config.precision == "bfloat16" else "float32",
     )
     # A random sample: image folders are sorted by class, and the first 5,000 would be one.
     sample_idx = np.random.default_rng(config.seed).permutation(len(dataset.y_train))[:5000]
@@ -153,7 +186,8 @@ def train(
     """Train (or fine-tune, when ``networks`` is given) on ``dataset.x_train``.
 
     ``compressed_copy``: the same training images, JPEG-compressed, row for row; the
-    compression augmentation draws half its images from it.
+    compression augmentation draws half its images from it. A fine-tune runs in the
+    given networks' precision (float32 for every saved model).
     """
     if len(dataset.y_train) == 0:
         raise ValueError("The dataset has no training images.")
@@ -161,9 +195,16 @@ def train(
     if compressed_copy is not None:
         check_aligned(dataset.y_train, compressed_copy.y_train)
         copy_images = compressed_copy.x_train
-    networks = networks or new_networks(dataset, config)
+    if networks is None:
+        config = resolve_precision(config)
+        networks = new_networks(dataset, config)
+    else:
+        config = replace(config, precision="float32")
     trainer = _Trainer(networks, dataset, config, copy_images)
-    return trainer.run(on_progress, on_epoch, should_stop)
+    result = trainer.run(on_progress, on_epoch, should_stop)
+    if config.precision == "bfloat16":
+        result.networks = float32_networks(result.networks, Architecture(widths=config.widths))
+    return result
 
 
 class _Trainer:
@@ -186,6 +227,7 @@ class _Trainer:
         self.steps_per_epoch = max(1, n // self.batch_size)
         self.total_steps = max(1, math.ceil(self.steps_per_epoch * config.epochs))
         self.rng = np.random.default_rng(config.seed)
+        self.mean_colour = np.asarray(channel_stats(dataset.x_train)[0], np.float32)
         self.model = networks.train_model
         self._split_variables()
         self._make_optimizer_state()
@@ -251,7 +293,7 @@ class _Trainer:
         targets = tf.one_hot(labels, self.num_classes)
         smooth = targets * (1 - c.label_smoothing) + c.label_smoothing / self.num_classes
         with tf.GradientTape() as tape:
-            logits = self.model(images, training=True)
+            logits = tf.cast(self.model(images, training=True), tf.float32)
             losses = tf.nn.softmax_cross_entropy_with_logits(smooth, logits)
             loss = tf.reduce_sum(losses)
         variables = [*self.others, *self.norm_biases, *self.whiten_biases]
@@ -299,6 +341,8 @@ class _Trainer:
         pad = self.config.translate
         if pad > 0:
             images = _random_translate(images, pad, self.rng)
+        if self.config.cutout > 0:
+            images = _cutout(images, self.config.cutout, self.mean_colour, self.rng)
         return images
 
     # ------------------------------------------------------------------ loop
@@ -367,7 +411,7 @@ class _Trainer:
             history["val_accuracy"].append(val_acc)
             if on_epoch:
                 on_epoch(epoch + 1, {k: v[-1] for k, v in history.items()})
-        return TrainResult(self.networks, history, time.perf_counter() - start, step)
+        return TrainResult(self.networks, c, history, time.perf_counter() - start, step)
 
     def _validate(self, idx: np.ndarray) -> tuple[float, float]:
         if len(idx) == 0:
@@ -388,6 +432,22 @@ def _random_translate(images: np.ndarray, pad: int, rng: np.random.Generator) ->
     rows = dy[:, None] + np.arange(h)[None, :]
     cols = dx[:, None] + np.arange(w)[None, :]
     return padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+
+
+def _cutout(
+    images: np.ndarray, side: int, fill: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Fill one ``side`` x ``side`` square per image (centre anywhere, so it may be cut by
+    the border) with ``fill``, the mean colour: zero once normalised."""
+    n, h, w, _ = images.shape
+    top = rng.integers(0, h, size=(n,)) - side // 2
+    left = rng.integers(0, w, size=(n,)) - side // 2
+    rows = np.arange(h)[None, :]
+    cols = np.arange(w)[None, :]
+    in_rows = (rows >= top[:, None]) & (rows < top[:, None] + side)
+    in_cols = (cols >= left[:, None]) & (cols < left[:, None] + side)
+    mask = in_rows[:, :, None] & in_cols[:, None, :]
+    return np.where(mask[..., None], fill.astype(np.float32), images.astype(np.float32))
 
 
 def predict_probabilities(
@@ -415,4 +475,6 @@ def _compiled(model: keras.Model) -> Callable[[tf.Tensor], tf.Tensor]:
 
 
 def fine_tune_config(base: TrainConfig | None = None, **overrides: object) -> TrainConfig:
-    return replace(base or TrainConfig(), fine_tune=True, **overrides)  # type: ignore[arg-type]
+    # A fine-tune is a few epochs on few images: the long run's cutout would only slow it.
+    base = base or TrainConfig(cutout=0)
+    return replace(base, fine_tune=True, **overrides)  # type: ignore[arg-type]

@@ -329,7 +329,8 @@ def fine_tune(
         should_stop=should_stop,
     )
     history = {key: [*head.history[key], *full.history[key]] for key in full.history}
-    return TrainResult(networks, history, head.seconds + full.seconds, head.steps + full.steps)
+    seconds, steps = head.seconds + full.seconds, head.steps + full.steps
+    return TrainResult(networks, full.config, history, seconds, steps)
 
 
 def scratch_config(config: TransferConfig) -> TrainConfig:
@@ -343,6 +344,8 @@ def scratch_config(config: TransferConfig) -> TrainConfig:
         compression_probability=config.compression_probability,
         tta_flip=config.tta_flip,
         seed=config.seed,
+        cutout=0,
+        precision="float32",  # as the fine-tunes it is compared with
     )
 
 
@@ -458,7 +461,7 @@ def transfer_card(
     report, _ = evaluate_model(result.networks.serving_model, dataset)
     reference = start.reference()
     if reference is None:
-        return build_card(dataset, scratch_config(config), result, report, command)
+        return build_card(dataset, result.config, result, report, command)
     card = build_card(dataset, config.phase_config(head_only=False), result, report, command)
     card.training.config = config.to_dict()
     card.training.parent = reference.name
