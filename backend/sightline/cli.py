@@ -125,7 +125,7 @@ def train(
     With --from or --backbone, fine-tune instead (ml/transfer.py): the backbone is kept,
     a new head is trained for the data's classes, then every layer at a lower rate."""
     from sightline.ml.pipeline import train_and_save
-    from sightline.ml.training import QUICK, TrainConfig
+    from sightline.ml.training import PRECISIONS, QUICK, TrainConfig
 
     config = QUICK if quick else TrainConfig()
     overrides: dict[str, object] = {"seed": seed}
@@ -138,8 +138,8 @@ def train(
     if cutout is not None:
         overrides["cutout"] = cutout
     if precision is not None:
-        if precision not in {"auto", "float32", "bfloat16"}:
-            raise typer.BadParameter("auto, float32 or bfloat16", param_hint="--precision")
+        if precision not in PRECISIONS:
+            raise typer.BadParameter(", ".join(PRECISIONS), param_hint="--precision")
         overrides["precision"] = precision
     config = replace(config, **overrides)  # type: ignore[arg-type]
     transfer = _transfer_config(from_, backbone, quick, epochs, batch_size, seed, image_size)

@@ -85,7 +85,7 @@ def build_backbone(
     dtype: str = "float32",
 ) -> keras.Model:
     """``dtype``: a Keras dtype policy; "mixed_bfloat16" computes in bf16 on float32
-    weights (training only: float32_backbone turns the result back for saving)."""
+    weights (training only: float32_networks turns the result back for saving)."""
     inputs = keras.Input(input_shape, name="normalized")
     x = layers.Conv2D(
         arch.whiten_width,

@@ -13,6 +13,7 @@ convolutions on CPUs that have them (the weights, and the saved model, stay floa
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
@@ -70,17 +71,19 @@ class TrainConfig:
     # Share of training images seen JPEG-compressed (data/compression.py): uploads are
     # JPEGs, and a model that never saw block artefacts loses ~8 points on them.
     compression_probability: float = 0.4
-    # "bfloat16": convolutions in bf16 (weights and the saved model stay float32); 1.46x
-    # faster per step on a CPU with AMX/AVX512-BF16. "auto": bf16 where the CPU has it.
+    # One of PRECISIONS. "bfloat16": convolutions in bf16 (weights and the saved model stay
+    # float32), 1.5x faster per step on a CPU with AMX/AVX512-BF16
+    # (bench/train_step_bench.py). "auto": bf16 where the CPU has it.
     precision: str = "auto"
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
+PRECISIONS = ("auto", "float32", "bfloat16")
+
 QUICK = TrainConfig(
     precision="float32",
-    cutout=0,
     epochs=8,
     batch_size=32,
     widths=(16, 32, 32),
@@ -140,8 +143,9 @@ def native_bf16() -> bool:
 
 
 def resolve_precision(config: TrainConfig) -> TrainConfig:
-    if config.precision not in {"auto", "float32", "bfloat16"}:
-        raise ValueError(f"precision must be auto, float32 or bfloat16, not {config.precision!r}")
+    if config.precision not in PRECISIONS:
+        known = ", ".join(PRECISIONS)
+        raise ValueError(f"precision must be one of {known}, not {config.precision!r}")
     if config.precision != "auto":
         return config
     return replace(config, precision="bfloat16" if native_bf16() else "float32")
@@ -229,7 +233,6 @@ class _Trainer:
         self.steps_per_epoch = max(1, n // self.batch_size)
         self.total_steps = max(1, math.ceil(self.steps_per_epoch * config.epochs))
         self.rng = np.random.default_rng(config.seed)
-        self.mean_colour = np.asarray(channel_stats(dataset.x_train)[0], np.float32)
         self.model = networks.train_model
         self._split_variables()
         self._make_optimizer_state()
@@ -344,8 +347,13 @@ class _Trainer:
         if pad > 0:
             images = _random_translate(images, pad, self.rng)
         if self.config.cutout > 0:
-            images = _cutout(images, self.config.cutout, self.mean_colour, self.rng)
+            images = _cutout(images, self.config.cutout, self._mean_colour, self.rng)
         return images
+
+    @functools.cached_property
+    def _mean_colour(self) -> np.ndarray:
+        """Cutout's fill; computed only when a run uses cutout."""
+        return np.asarray(channel_stats(self.dataset.x_train)[0], np.float32)
 
     # ------------------------------------------------------------------ loop
 
@@ -477,6 +485,4 @@ def _compiled(model: keras.Model) -> Callable[[tf.Tensor], tf.Tensor]:
 
 
 def fine_tune_config(base: TrainConfig | None = None, **overrides: object) -> TrainConfig:
-    # A fine-tune is a few epochs on few images: the long run's cutout would only slow it.
-    base = base or TrainConfig(cutout=0)
-    return replace(base, fine_tune=True, **overrides)  # type: ignore[arg-type]
+    return replace(base or TrainConfig(), fine_tune=True, **overrides)  # type: ignore[arg-type]

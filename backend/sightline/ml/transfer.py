@@ -344,7 +344,6 @@ def scratch_config(config: TransferConfig) -> TrainConfig:
         compression_probability=config.compression_probability,
         tta_flip=config.tta_flip,
         seed=config.seed,
-        cutout=0,
         precision="float32",  # as the fine-tunes it is compared with
     )
 
