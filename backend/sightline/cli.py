@@ -28,6 +28,7 @@ from sightline.data.datasets import Dataset, load_dataset
 
 if TYPE_CHECKING:
     from sightline.ml.card import Metrics, ModelCard, Uncertainty
+    from sightline.ml.model import Networks
     from sightline.ml.training import EpochCallback, ProgressCallback
     from sightline.ml.transfer import CandidateScore, Start, TransferConfig
 
@@ -119,13 +120,20 @@ def train(
             "(auto: bfloat16 on a CPU with AMX/AVX512-BF16). The saved model is float32."
         ),
     ] = None,
+    continue_from: Annotated[
+        Path | None,
+        typer.Option(
+            help="Train this saved model further on the same data and classes, --epochs "
+            "(default 1) at a fine-tune rate, without cutout unless --cutout is given."
+        ),
+    ] = None,
 ) -> None:
     """Train a CNN (the airbench94 recipe by default) and save model.keras + card.json.
 
     With --from or --backbone, fine-tune instead (ml/transfer.py): the backbone is kept,
     a new head is trained for the data's classes, then every layer at a lower rate."""
     from sightline.ml.pipeline import train_and_save
-    from sightline.ml.training import PRECISIONS, QUICK, TrainConfig
+    from sightline.ml.training import PRECISIONS, QUICK, TrainConfig, continuation_config
 
     config = QUICK if quick else TrainConfig()
     overrides: dict[str, object] = {"seed": seed}
@@ -143,9 +151,16 @@ def train(
         overrides["precision"] = precision
     config = replace(config, **overrides)  # type: ignore[arg-type]
     transfer = _transfer_config(from_, backbone, quick, epochs, batch_size, seed, image_size)
+    if continue_from is not None and transfer is not None:
+        console.print("[red]--continue-from trains a model on; --from/--backbone adapt one.[/]")
+        raise typer.Exit(2)
     size = transfer.image_size if transfer is not None else image_size or 32
     dataset = _load(data, n_train, n_test, size)
     compressed = _load(compressed_copy, n_train, n_test, size) if compressed_copy else None
+    networks, parent = None, None
+    if continue_from is not None:
+        networks, parent = _saved_networks(continue_from, dataset)
+        config = continuation_config(epochs or 1.0, seed=seed, cutout=cutout or 0)
     command = "sightline " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     with Progress(
@@ -195,9 +210,29 @@ def train(
                 on_progress=on_progress,
                 on_epoch=on_epoch,
                 compressed_copy=compressed,
+                networks=networks,
+                parent=parent,
             )
     _print_metrics(card.metrics, card.uncertainty)
     console.print(f"Trained in {card.training.seconds or 0:.0f} s; saved to {out}")
+
+
+def _saved_networks(model_dir: Path, dataset: Dataset) -> tuple[Networks, str | None]:
+    """The trainable networks of a saved model, which must know the dataset's classes,
+    and the model file's hash, which names it as the parent on any machine."""
+    from sightline.ml.artifacts import load_model
+    from sightline.ml.card import load_card
+    from sightline.ml.model import networks_from_serving_model
+
+    if not (model_dir / "model.keras").is_file():
+        raise typer.BadParameter(f"{model_dir} has no model.keras", param_hint="--continue-from")
+    card = load_card(model_dir)
+    if card.class_names != dataset.class_names:
+        raise typer.BadParameter(
+            f"the model knows {card.class_names}, the data has {dataset.class_names}",
+            param_hint="--continue-from",
+        )
+    return networks_from_serving_model(load_model(model_dir)), card.model_sha256
 
 
 def _transfer_config(

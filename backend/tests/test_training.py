@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from sightline.data.datasets import Dataset, dataset_fingerprint
+from sightline.data.synthetic import SHAPES, make_shapes_dataset
 from sightline.ml.artifacts import load_model
 from sightline.ml.card import load_card
 from sightline.ml.evaluation import calibrate_uncertainty, classification_metrics
@@ -195,3 +196,40 @@ def test_auto_precision_resolves_and_an_unknown_one_is_refused() -> None:
     assert resolve_precision(TrainConfig(precision="float32")).precision == "float32"
     with pytest.raises(ValueError, match="precision"):
         resolve_precision(TrainConfig(precision="fp8"))
+
+
+def test_continue_from_trains_a_saved_model_further(
+    quick_model_dir: Path,
+    shapes_dir: Path,
+    shapes_dataset: Dataset,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--continue-from starts from the saved weights (not from scratch) and records a
+    one-epoch, no-cutout fine-tune in the new card."""
+    from typer.testing import CliRunner
+
+    from sightline.cli import app
+    from sightline.config import get_settings
+
+    monkeypatch.setenv("SIGHTLINE_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    out = tmp_path / "continued"
+    args = ["train", "--data", str(shapes_dir), "--continue-from", str(quick_model_dir)]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+
+    card = load_card(out)
+    assert card.training.config["fine_tune"] is True
+    assert card.training.config["epochs"] == 1.0 and card.training.config["cutout"] == 0
+    assert card.training.parent == load_card(quick_model_dir).model_sha256 is not None
+    before = load_model(quick_model_dir).get_weights()
+    after = load_model(out).get_weights()
+    assert any(not np.allclose(a, b) for a, b in zip(before, after, strict=True))
+    # One low-rate epoch keeps what the saved model knew.
+    assert card.metrics is not None and card.metrics.accuracy >= 0.8
+
+    other = tmp_path / "other"
+    make_shapes_dataset(other, SHAPES[1:4])
+    refused = CliRunner().invoke(app, ["train", "--data", str(other), "--continue-from", str(out)])
+    assert refused.exit_code == 2 and "--continue-from" in refused.output

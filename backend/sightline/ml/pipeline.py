@@ -21,7 +21,7 @@ from sightline.ml.card import (
     TrainingData,
 )
 from sightline.ml.evaluation import evaluation_report
-from sightline.ml.model import count_params
+from sightline.ml.model import Networks, count_params
 from sightline.ml.training import (
     EpochCallback,
     ProgressCallback,
@@ -120,10 +120,14 @@ def train_and_save(
     on_progress: ProgressCallback | None = None,
     on_epoch: EpochCallback | None = None,
     compressed_copy: Dataset | None = None,
+    networks: Networks | None = None,
+    parent: str | None = None,
 ) -> ModelCard:
+    """Train (or, given ``networks``, continue training), evaluate, save with its card."""
     result = train(
         dataset,
         config,
+        networks=networks,
         on_progress=on_progress,
         on_epoch=on_epoch,
         compressed_copy=compressed_copy,
@@ -135,7 +139,7 @@ def train_and_save(
     )
     save_model_dir(out_dir, result.networks.serving_model, provisional)
     report, _ = evaluate_model(result.networks.serving_model, dataset)
-    card = build_card(dataset, result.config, result, report, command)
+    card = build_card(dataset, result.config, result, report, command, parent)
     if compressed_copy is not None:
         model = result.networks.serving_model
         card = card.model_copy(
