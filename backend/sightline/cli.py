@@ -29,7 +29,7 @@ from sightline.data.datasets import Dataset, load_dataset
 if TYPE_CHECKING:
     from sightline.ml.card import Metrics, ModelCard, Uncertainty
     from sightline.ml.model import Networks
-    from sightline.ml.training import EpochCallback, ProgressCallback
+    from sightline.ml.training import EpochCallback, ProgressCallback, TrainConfig
     from sightline.ml.transfer import CandidateScore, Start, TransferConfig
 
 app = typer.Typer(
@@ -133,7 +133,7 @@ def train(
     With --from or --backbone, fine-tune instead (ml/transfer.py): the backbone is kept,
     a new head is trained for the data's classes, then every layer at a lower rate."""
     from sightline.ml.pipeline import train_and_save
-    from sightline.ml.training import PRECISIONS, QUICK, TrainConfig, continuation_config
+    from sightline.ml.training import PRECISIONS, QUICK, TrainConfig
 
     config = QUICK if quick else TrainConfig()
     overrides: dict[str, object] = {"seed": seed}
@@ -159,8 +159,9 @@ def train(
     compressed = _load(compressed_copy, n_train, n_test, size) if compressed_copy else None
     networks, parent = None, None
     if continue_from is not None:
-        networks, parent = _saved_networks(continue_from, dataset)
-        config = continuation_config(epochs or 1.0, seed=seed, cutout=cutout or 0)
+        networks, parent_card = _saved_networks(continue_from, dataset)
+        parent = parent_card.model_sha256
+        config = _continuation(parent_card, epochs, batch_size, seed, cutout)
     command = "sightline " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     with Progress(
@@ -217,9 +218,9 @@ def train(
     console.print(f"Trained in {card.training.seconds or 0:.0f} s; saved to {out}")
 
 
-def _saved_networks(model_dir: Path, dataset: Dataset) -> tuple[Networks, str | None]:
+def _saved_networks(model_dir: Path, dataset: Dataset) -> tuple[Networks, ModelCard]:
     """The trainable networks of a saved model, which must know the dataset's classes,
-    and the model file's hash, which names it as the parent on any machine."""
+    and its card."""
     from sightline.ml.artifacts import load_model
     from sightline.ml.card import load_card
     from sightline.ml.model import networks_from_serving_model
@@ -232,7 +233,27 @@ def _saved_networks(model_dir: Path, dataset: Dataset) -> tuple[Networks, str | 
             f"the model knows {card.class_names}, the data has {dataset.class_names}",
             param_hint="--continue-from",
         )
-    return networks_from_serving_model(load_model(model_dir)), card.model_sha256
+    return networks_from_serving_model(load_model(model_dir)), card
+
+
+def _continuation(
+    parent: ModelCard,
+    epochs: float | None,
+    batch_size: int | None,
+    seed: int,
+    cutout: int | None,
+) -> TrainConfig:
+    """The recipe for --continue-from: the saved model's widths and batch size (unless
+    --batch-size is given), one epoch by default, no cutout unless asked for."""
+    from sightline.ml.training import continuation_config
+
+    overrides: dict[str, object] = {"seed": seed, "cutout": cutout or 0}
+    if parent.architecture is not None:
+        overrides["widths"] = tuple(parent.architecture.widths)
+    saved_batch = parent.training.config.get("batch_size")
+    if batch_size is not None or saved_batch is not None:
+        overrides["batch_size"] = batch_size or saved_batch
+    return continuation_config(epochs or 1.0, **overrides)
 
 
 def _transfer_config(

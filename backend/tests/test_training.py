@@ -222,6 +222,9 @@ def test_continue_from_trains_a_saved_model_further(
     card = load_card(out)
     assert card.training.config["fine_tune"] is True
     assert card.training.config["epochs"] == 1.0 and card.training.config["cutout"] == 0
+    # The saved model's own shape and batch size (the --quick ones), not the defaults.
+    assert card.training.config["widths"] == [16, 32, 32]
+    assert card.training.config["batch_size"] == 32
     assert card.training.parent == load_card(quick_model_dir).model_sha256 is not None
     before = load_model(quick_model_dir).get_weights()
     after = load_model(out).get_weights()
