@@ -100,7 +100,8 @@ def test_replicas_share_nothing_but_the_database(
     machines: tuple[Machine, Machine, Machine],
 ) -> None:
     a, b, _worker = machines
-    assert serves(a, "v1") and serves(b, "v1")
+    # /health can be slow to answer while the worker still imports TensorFlow beside them.
+    wait_for(lambda: serves(a, "v1") and serves(b, "v1"), 60, "both replicas on v1")
 
     upload_mislabelled(a)
     queued = httpx.post(f"{b.url}/api/retrain", json={"epochs": 10}, headers=ADMIN, timeout=30)
@@ -125,8 +126,8 @@ def test_replicas_share_nothing_but_the_database(
 
     # Roll back through A; B follows.
     rolled = httpx.post(f"{a.url}/api/models/v1/promote", headers=ADMIN, timeout=60)
-    assert rolled.status_code == 200 and serves(a, "v1")
-    wait_for(lambda: serves(b, "v1"), 60, "B to follow the rollback")
+    assert rolled.status_code == 200, rolled.text
+    wait_for(lambda: serves(a, "v1") and serves(b, "v1"), 60, "both replicas back on v1")
 
     # A's home is a cache: delete it while A serves. A keeps answering, and fetches the
     # next version it must serve from the database again.
