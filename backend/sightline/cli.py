@@ -113,6 +113,14 @@ def train(
         int | None,
         typer.Option(help="Side of the square cut out of each training image (0: none)."),
     ] = None,
+    compression: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of training images seen JPEG-compressed (default 0.4, 0 with --quick).",
+        ),
+    ] = None,
     precision: Annotated[
         str | None,
         typer.Option(
@@ -145,6 +153,8 @@ def train(
         overrides["batch_size"] = batch_size
     if cutout is not None:
         overrides["cutout"] = cutout
+    if compression is not None:
+        overrides["compression_probability"] = compression
     if precision is not None:
         if precision not in PRECISIONS:
             raise typer.BadParameter(", ".join(PRECISIONS), param_hint="--precision")
@@ -162,6 +172,8 @@ def train(
         networks, parent_card = _saved_networks(continue_from, dataset)
         parent = parent_card.model_sha256
         config = _continuation(parent_card, epochs, batch_size, seed, cutout)
+        if compression is not None:
+            config = replace(config, compression_probability=compression)
     command = "sightline " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     with Progress(

@@ -206,7 +206,7 @@ def test_continue_from_trains_a_saved_model_further(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """--continue-from starts from the saved weights (not from scratch) and records a
-    one-epoch, no-cutout fine-tune in the new card."""
+    one-epoch, no-cutout fine-tune, with the --compression asked for, in the new card."""
     from typer.testing import CliRunner
 
     from sightline.cli import app
@@ -216,11 +216,12 @@ def test_continue_from_trains_a_saved_model_further(
     get_settings.cache_clear()
     out = tmp_path / "continued"
     args = ["train", "--data", str(shapes_dir), "--continue-from", str(quick_model_dir)]
-    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    result = CliRunner().invoke(app, [*args, "--out", str(out), "--compression", "0.5"])
     assert result.exit_code == 0, result.output
 
     card = load_card(out)
     assert card.training.config["fine_tune"] is True
+    assert card.training.config["compression_probability"] == 0.5
     assert card.training.config["epochs"] == 1.0 and card.training.config["cutout"] == 0
     # The saved model's own shape and batch size (the --quick ones), not the defaults.
     assert card.training.config["widths"] == [16, 32, 32]
@@ -236,3 +237,5 @@ def test_continue_from_trains_a_saved_model_further(
     make_shapes_dataset(other, SHAPES[1:4])
     refused = CliRunner().invoke(app, ["train", "--data", str(other), "--continue-from", str(out)])
     assert refused.exit_code == 2 and "--continue-from" in refused.output
+    beyond = CliRunner().invoke(app, [*args, "--compression", "1.5"])
+    assert beyond.exit_code == 2 and "--compression" in beyond.output
