@@ -171,9 +171,7 @@ def train(
     if continue_from is not None:
         networks, parent_card = _saved_networks(continue_from, dataset)
         parent = parent_card.model_sha256
-        config = _continuation(parent_card, epochs, batch_size, seed, cutout)
-        if compression is not None:
-            config = replace(config, compression_probability=compression)
+        config = _continuation(parent_card, epochs, batch_size, seed, cutout, compression)
     command = "sightline " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     with Progress(
@@ -254,12 +252,16 @@ def _continuation(
     batch_size: int | None,
     seed: int,
     cutout: int | None,
+    compression: float | None,
 ) -> TrainConfig:
     """The recipe for --continue-from: the saved model's widths and batch size (unless
-    --batch-size is given), one epoch by default, no cutout unless asked for."""
+    --batch-size is given), one epoch by default, no cutout unless asked for, the
+    recipe's compression share unless --compression is given."""
     from sightline.ml.training import continuation_config
 
     overrides: dict[str, object] = {"seed": seed, "cutout": cutout or 0}
+    if compression is not None:
+        overrides["compression_probability"] = compression
     if parent.architecture is not None:
         overrides["widths"] = tuple(parent.architecture.widths)
     saved_batch = parent.training.config.get("batch_size")
