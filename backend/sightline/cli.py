@@ -164,6 +164,14 @@ def train(
     if continue_from is not None and transfer is not None:
         console.print("[red]--continue-from trains a model on; --from/--backbone adapt one.[/]")
         raise typer.Exit(2)
+    if continue_from is not None and (quick or width is not None or precision is not None):
+        # Not ignored without a word: the saved model fixes its widths, and a saved
+        # model trains on in float32 (ml/training.train).
+        console.print(
+            "[red]--continue-from keeps the saved model's widths and trains in float32: "
+            "--quick, --width and --precision do not apply.[/]"
+        )
+        raise typer.Exit(2)
     size = transfer.image_size if transfer is not None else image_size or 32
     dataset = _load(data, n_train, n_test, size)
     compressed = _load(compressed_copy, n_train, n_test, size) if compressed_copy else None

@@ -84,10 +84,18 @@ class Settings(BaseSettings):
     # 0.1 as much, and 1,000 or 2,000 replay images per class for fewer epochs 0.2.
     retrain_learning_rate: float = 0.3
     retrain_replay_per_class: int = 500
+    # Smooth colour fields that learn the parent's answers in each fine-tune. Without
+    # them, 500 uploads from a dark camera took the share of flat-colour images flagged
+    # uncertain from 88% to 58.5% (74% with the replay learning the parent's answers);
+    # with 500 of them, 88%, at the same test accuracy (bench/retrain_bench.py's uploads).
+    retrain_colour_fields: Annotated[int, Field(ge=0)] = 500
     retrain_holdout_fraction: float = 0.2
     # Test images both models are scored on (a fixed sample of the test split).
     retrain_eval_size: int = 2000
     promotion_tolerance: float = 0.005
+    # How much less often a candidate may flag out-of-class images (each kind) than
+    # production: 200 images per kind, so 10 points is 20 images, beyond chance.
+    promotion_out_of_class_tolerance: float = 0.1
     worker_poll_seconds: float = 1.0
     worker_heartbeat_seconds: float = 5.0
     worker_stale_seconds: float = 60.0

@@ -16,13 +16,20 @@ from sightline.jobs.queue import JobQueue
 from sightline.jobs.retrain import decide
 from sightline.jobs.worker import Worker
 from sightline.ml.registry import ModelRegistry
+from sightline.ml.uncertainty import OUT_OF_CLASS_KINDS
 from tests.conftest import image_bytes
 
 
 @pytest.fixture
 def retrain_settings(settings: Settings) -> Settings:
     # Replay from the shapes dataset; small evaluation so the loop takes seconds.
-    return settings.model_copy(update={"retrain_replay_per_class": 20, "retrain_eval_size": 60})
+    return settings.model_copy(
+        update={
+            "retrain_replay_per_class": 20,
+            "retrain_eval_size": 60,
+            "retrain_colour_fields": 40,
+        }
+    )
 
 
 @pytest.fixture
@@ -73,8 +80,13 @@ def test_the_whole_loop(
     assert job["progress"] == 1.0 and job["epochs"] == 2
     assert set(job["metrics"]) == {"candidate", "production"}
     assert "accuracy" in job["metrics"]["candidate"]
+    for model in ("candidate", "production"):
+        assert set(job["metrics"][model]["out_of_class_flagged"]) == set(OUT_OF_CLASS_KINDS)
     assert len(job["history"]["loss"]) == 2
     version = job["model_version"]
+    fine_tune = ModelRegistry(retrain_settings).card(version).training.fine_tune
+    assert fine_tune is not None and fine_tune.colour_fields == 40
+    assert fine_tune.replay == 20 * 3 and 0 < fine_tune.uploads <= 36  # some held out
     models = {m["version"]: m for m in client.get("/api/models").json()["items"]}
     assert models[version]["parent"] == "v1"
     if job["status"] == "completed":
@@ -210,6 +222,10 @@ def test_a_job_taken_from_its_worker_stays_failed(
     assert [row.version for row in ModelRegistry(retrain_settings).all_versions()] == ["v1"]
 
 
+BETTER = {"accuracy": 0.90, "uploads_accuracy": 0.8, "uploads_n": 10}
+WORSE = {"accuracy": 0.90, "uploads_accuracy": 0.7}
+
+
 @pytest.mark.parametrize(
     ("candidate", "production", "promoted", "reason"),
     [
@@ -250,6 +266,18 @@ def test_a_job_taken_from_its_worker_stays_failed(
             "test images",
         ),
         ({"accuracy": 0.95}, {"accuracy": 0.90}, False, "no held-out data"),
+        (
+            {**BETTER, "out_of_class_flagged": {"flat colour": 0.58, "noise": 1.0}},
+            {**WORSE, "out_of_class_flagged": {"flat colour": 0.88, "noise": 1.0}},
+            False,
+            "flat colour flagged 58% vs 88%",
+        ),  # sure of what is none of the classes
+        (
+            {**BETTER, "out_of_class_flagged": {"flat colour": 0.80, "noise": 1.0}},
+            {**WORSE, "out_of_class_flagged": {"flat colour": 0.88, "noise": 1.0}},
+            True,
+            "Promoted",
+        ),  # within the tolerance
     ],
 )
 def test_promotion_rule(

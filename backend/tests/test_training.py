@@ -239,3 +239,30 @@ def test_continue_from_trains_a_saved_model_further(
     assert refused.exit_code == 2 and "--continue-from" in refused.output
     beyond = CliRunner().invoke(app, [*args, "--compression", "1.5"])
     assert beyond.exit_code == 2 and "--compression" in beyond.output
+    for ignored in (["--width", "32"], ["--precision", "bfloat16"], ["--quick"]):
+        refused = CliRunner().invoke(app, [*args, *ignored])
+        assert refused.exit_code == 2 and ignored[0] in refused.output
+
+
+def test_soft_targets_are_learned_instead_of_the_labels(shapes_dataset: Dataset) -> None:
+    """Rows with soft targets learn those probabilities (here: circles taught "square");
+    the other rows still learn their labels."""
+    from dataclasses import replace
+
+    from sightline.ml.training import QUICK, SoftTargets, train
+
+    y = shapes_dataset.y_train
+    rows = y == 0
+    probabilities = np.zeros((len(y), 3), np.float32)
+    probabilities[rows] = [0.05, 0.9, 0.05]
+    result = train(
+        shapes_dataset, replace(QUICK, val_size=0), soft_targets=SoftTargets(probabilities, rows)
+    )
+    predicted = predict_probabilities(result.networks.serving_model, shapes_dataset.x_test).argmax(
+        1
+    )
+    y_test = shapes_dataset.y_test
+    assert np.mean(predicted[y_test == 0] == 1) > 0.8  # circles answered "square"
+    assert np.mean(predicted[y_test == 2] == 2) > 0.8  # triangles still "triangle"
+    with pytest.raises(ValueError, match="one row"):
+        SoftTargets(probabilities[:-1], rows)

@@ -15,7 +15,12 @@ from PIL import Image
 
 from sightline.config import REPO_ROOT, get_settings
 from sightline.data.datasets import load_dataset
-from sightline.ml.uncertainty import OUT_OF_CLASS_KINDS, out_of_class_images, predict_in_batches
+from sightline.ml.uncertainty import (
+    OUT_OF_CLASS_KINDS,
+    colour_fields,
+    out_of_class_images,
+    predict_in_batches,
+)
 from sightline.serving.predictor import Predictor
 from tests.conftest import encode, make_settings
 
@@ -88,3 +93,14 @@ def test_api_answers_uncertain_for_out_of_class_uploads(
         assert response.status_code == 200
         flags.append(response.json()["uncertain"])
     assert np.mean(flags) >= MIN_OUT_OF_CLASS_FLAGGED
+
+
+def test_colour_fields_are_smooth_varied_and_repeatable() -> None:
+    fields = colour_fields(50, (40, 32), seed=3)
+    assert fields.shape == (50, 32, 40, 3) and fields.dtype == np.uint8
+    assert np.array_equal(fields, colour_fields(50, (40, 32), seed=3))
+    # Smooth: neighbouring pixels differ little; varied: not one flat colour per image.
+    steps = np.abs(np.diff(fields.astype(np.int16), axis=2))
+    assert steps.mean() < 12
+    assert (fields.reshape(50, -1, 3).std(axis=1) > 10).any(axis=1).mean() > 0.9
+    assert colour_fields(0, (32, 32)).shape == (0, 32, 32, 3)

@@ -95,6 +95,10 @@ test("upload images and run a retraining to its end", async () => {
     null, { timeout: 180000 },
   );
   await page.getByTestId("promoted").waitFor();
+  // The gate's out-of-class check is shown beside the accuracies, one row per kind.
+  for (const kind of ["Flat colour", "Noise", "Text"]) {
+    await page.getByRole("cell", { name: `${kind} images flagged uncertain` }).waitFor();
+  }
   // A finished job is a full bar (after its 0.4 s width transition, for the screenshot).
   assert.equal(await page.getByRole("progressbar").getAttribute("aria-valuenow"), "100");
   await page.waitForTimeout(500);

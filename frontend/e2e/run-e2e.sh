@@ -52,11 +52,13 @@ for name in $MODELS; do
     small)
       "$BIN/sightline" train --quick --data "$TMP/data" --out "$TMP/model" >/dev/null
       export SIGHTLINE_DATASET="$TMP/data" SIGHTLINE_RETRAIN_REPLAY_PER_CLASS=20 SIGHTLINE_RETRAIN_EVAL_SIZE=60 \
+        SIGHTLINE_RETRAIN_COLOUR_FIELDS=40 \
         SIGHTLINE_WORKER_POLL_SECONDS=0.5
       start_stack small "$TMP/model" yes
       run_tests small e2e/dashboard.test.mjs e2e/people.test.mjs || failed=1
       stop_all
-      unset SIGHTLINE_DATASET SIGHTLINE_RETRAIN_REPLAY_PER_CLASS SIGHTLINE_RETRAIN_EVAL_SIZE SIGHTLINE_WORKER_POLL_SECONDS ;;
+      unset SIGHTLINE_DATASET SIGHTLINE_RETRAIN_REPLAY_PER_CLASS SIGHTLINE_RETRAIN_EVAL_SIZE \
+        SIGHTLINE_RETRAIN_COLOUR_FIELDS SIGHTLINE_WORKER_POLL_SECONDS ;;
     cifar10)
       start_stack cifar10 "$ROOT/models/cifar10" no
       run_tests cifar10 e2e/helpers.test.mjs e2e/people.test.mjs || failed=1

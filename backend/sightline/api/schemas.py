@@ -223,6 +223,12 @@ class ModelScoresOut(BaseModel):
     uploads_n: int | None = None
     all_uploads_accuracy: float | None = None
     all_uploads_n: int | None = None
+    out_of_class_flagged: dict[str, float] | None = Field(
+        None,
+        description="Per kind of generated image of none of the classes (noise, flat "
+        "colour, text), the share the model flags uncertain at its own threshold.",
+        examples=[{"noise": 1.0, "flat colour": 0.88, "text": 0.97}],
+    )
 
 
 class JobScoresOut(BaseModel):

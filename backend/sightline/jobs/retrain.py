@@ -4,10 +4,19 @@ champion/challenger on the same held-out data, then promote or reject.
 Held-out uploads are chosen by their content hash (``data.training_uploads.is_holdout``), so an
 upload is either for training or for evaluation, in every job, and never both.
 
-The promotion rule (``decide``), both parts required:
+The fine-tune learns the new uploads' labels, and its parent's answers (its class
+probabilities) on the replay images and on smooth colour fields (``colour_fields``):
+learning the replay labels afresh, and a dark camera's uploads, made the model sure of
+flat-colour images that its parent had flagged uncertain.
+
+The promotion rule (``decide``), all three parts required:
 1. Not worse overall: the candidate's accuracy on a fixed sample of the original test
    split is at least production's minus ``promotion_tolerance``.
-2. Better on the uploaded classes (the classes of this job's new uploads), measured on
+2. Still unsure of what is none of the classes: on generated out-of-class images (noise,
+   flat colour, text; ml/uncertainty.py), each model at its own threshold fitted on that
+   test sample, the candidate flags each kind at least as often as production minus
+   ``promotion_out_of_class_tolerance``. Skipped without the original test split.
+3. Better on the uploaded classes (the classes of this job's new uploads), measured on
    their held-out uploads, or, when none are held out yet, on those classes' test
    images. "Better" means strictly higher accuracy, with one exception: when
    production already scores 100% there it cannot be beaten, and equal counts.
@@ -36,12 +45,21 @@ from sightline.ml.model import networks_from_serving_model
 from sightline.ml.registry import ModelRegistry
 from sightline.ml.training import (
     ProgressCallback,
+    SoftTargets,
     TrainConfig,
     TrainingCancelled,
     fine_tune_config,
     predict_probabilities,
     train,
 )
+from sightline.ml.uncertainty import (
+    OUT_OF_CLASS_KINDS,
+    colour_fields,
+    flag_rate,
+    out_of_class_images,
+)
+
+OUT_OF_CLASS_PER_KIND = 200
 
 
 @dataclass
@@ -130,8 +148,20 @@ def accuracy_on(probabilities: np.ndarray, labels: np.ndarray, classes: list[int
     return float(np.mean(probabilities[mask].argmax(axis=1) == labels[mask]))
 
 
+def out_of_class_set(size: tuple[int, int]) -> dict[str, np.ndarray]:
+    """The generated images of none of the classes both models are checked on."""
+    return {
+        kind: out_of_class_images(kind, OUT_OF_CLASS_PER_KIND, size, seed=2024)
+        for kind in OUT_OF_CLASS_KINDS
+    }
+
+
 def score_model(
-    model: Any, test: Dataset | None, uploads: UploadSplit, class_names: list[str]
+    model: Any,
+    test: Dataset | None,
+    uploads: UploadSplit,
+    class_names: list[str],
+    out_of_class: dict[str, np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """One model's scores on the held-out data; the same data for every model."""
     classes = uploads.uploaded_classes
@@ -145,6 +175,11 @@ def score_model(
             test_n=len(test.y_test),
             uploaded_classes_test_accuracy=accuracy_on(probabilities, test.y_test, classes),
         )
+        threshold = report["uncertainty"]["threshold"]
+        scores["out_of_class_flagged"] = {
+            kind: flag_rate(predict_probabilities(model, images), threshold)
+            for kind, images in (out_of_class or {}).items()
+        }
     if len(uploads.holdout_y):
         probabilities = predict_probabilities(model, uploads.holdout_x)
         mask = np.isin(uploads.holdout_y, classes)
@@ -158,7 +193,10 @@ def score_model(
 
 
 def decide(
-    candidate: dict[str, Any], production: dict[str, Any], tolerance: float
+    candidate: dict[str, Any],
+    production: dict[str, Any],
+    tolerance: float,
+    out_of_class_tolerance: float = 0.1,
 ) -> tuple[bool, str]:
     """The promotion rule of the module docstring: (promote?, the reason in words)."""
     facts = []
@@ -170,6 +208,12 @@ def decide(
                 f"Rejected: test accuracy {cand:.2%} is below production "
                 f"{prod:.2%} by more than the tolerance ({tolerance:.1%})."
             )
+    surer = _surer_out_of_class(candidate, production, out_of_class_tolerance)
+    if surer:
+        return False, (
+            "Rejected: sure of images that are none of the classes, where production "
+            f"flags them uncertain ({surer}; tolerance {out_of_class_tolerance:.0%})."
+        )
     where, cand, prod = _uploaded_classes_scores(candidate, production)
     if cand is None or prod is None:
         return False, (
@@ -183,6 +227,20 @@ def decide(
     return False, (
         f"Rejected: not better on the uploaded classes ({where} {cand:.2%} vs "
         f"production {prod:.2%})."
+    )
+
+
+def _surer_out_of_class(
+    candidate: dict[str, Any], production: dict[str, Any], tolerance: float
+) -> str:
+    """The out-of-class kinds the candidate flags less often than production minus the
+    tolerance, in words; empty when there are none (or nothing to compare)."""
+    cand = candidate.get("out_of_class_flagged", {})
+    prod = production.get("out_of_class_flagged", {})
+    return ", ".join(
+        f"{kind} flagged {cand[kind]:.0%} vs {prod[kind]:.0%}"
+        for kind in sorted(cand.keys() & prod.keys())
+        if cand[kind] < prod[kind] - tolerance
     )
 
 
@@ -218,6 +276,7 @@ def summary(scores: dict[str, Any]) -> dict[str, Any]:
             "uploads_n": scores.get("uploads_n"),
             "all_uploads_accuracy": scores.get("all_uploads_accuracy"),
             "all_uploads_n": scores.get("all_uploads_n"),
+            "out_of_class_flagged": scores.get("out_of_class_flagged") or None,
         }.items()
         if v is not None
     }
@@ -248,9 +307,11 @@ class Retrainer:
         dataset = self._original_data(size, class_names, notes)
         say("; ".join([f"Fine-tuning {base.version} on {len(uploads.train_y)} uploads", *notes]))
 
-        train_set = self._training_set(uploads, dataset, class_names)
         production_model = load_model(self.registry.path(base.version))
         candidate_model = load_model(self.registry.path(base.version))
+        train_set, soft_targets = self._training_set(
+            uploads, dataset, class_names, production_model
+        )
         config = self._config(epochs, len(train_set.y_train))
         result = train(
             train_set,
@@ -259,15 +320,20 @@ class Retrainer:
             on_progress=on_progress,
             on_epoch=on_epoch,
             should_stop=should_stop,
+            soft_targets=soft_targets,
         )
 
         say("Comparing the candidate with production on the same held-out data.")
         test = eval_subset(dataset, self.settings.retrain_eval_size) if dataset else None
-        production_scores = score_model(production_model, test, uploads, class_names)
+        strangers = out_of_class_set(size)
+        production_scores = score_model(production_model, test, uploads, class_names, strangers)
         candidate = result.networks.serving_model
-        candidate_scores = score_model(candidate, test, uploads, class_names)
+        candidate_scores = score_model(candidate, test, uploads, class_names, strangers)
         promote, reason = decide(
-            candidate_scores, production_scores, self.settings.promotion_tolerance
+            candidate_scores,
+            production_scores,
+            self.settings.promotion_tolerance,
+            self.settings.promotion_out_of_class_tolerance,
         )
         if should_stop():  # cancelled, or taken from us, while evaluating: write nothing
             raise TrainingCancelled("Stopped before the candidate was registered.")
@@ -276,7 +342,8 @@ class Retrainer:
             "job_id": job_id,
             "parent": base.version,
             "uploads": len(uploads.ids),
-            "replay": len(train_set.y_train) - len(uploads.ids),
+            "replay": int(soft_targets.rows.sum()) - self.settings.retrain_colour_fields,
+            "colour_fields": self.settings.retrain_colour_fields,
             "config": config.to_dict(),
             "seconds": round(result.seconds, 1),
         }
@@ -321,16 +388,31 @@ class Retrainer:
         return dataset
 
     def _training_set(
-        self, uploads: UploadSplit, dataset: Dataset | None, class_names: list[str]
-    ) -> Dataset:
-        x, y = uploads.train_x, uploads.train_y
+        self,
+        uploads: UploadSplit,
+        dataset: Dataset | None,
+        class_names: list[str],
+        parent: Any,
+    ) -> tuple[Dataset, SoftTargets]:
+        """The uploads with their labels, then replay images and colour fields that learn
+        the parent's answers instead."""
+        height, width = uploads.train_x.shape[1:3]
+        kept_x = colour_fields(self.settings.retrain_colour_fields, (width, height))
         if dataset is not None:
-            rx, ry = replay_sample(
+            replay_x, _ = replay_sample(
                 dataset, self.settings.retrain_replay_per_class, seed=len(uploads.ids)
             )
-            x, y = np.concatenate([x, rx]), np.concatenate([y, ry])
+            kept_x = np.concatenate([replay_x, kept_x])
+        answers = predict_probabilities(parent, kept_x)
+        x = np.concatenate([uploads.train_x, kept_x])
+        # The labels only count the training accuracy shown: the parent's answer.
+        y = np.concatenate([uploads.train_y, answers.argmax(axis=1)])
+        rows = np.arange(len(y)) >= len(uploads.train_y)
+        probabilities = np.zeros((len(y), len(class_names)), np.float32)
+        probabilities[rows] = answers
         # Per-epoch validation curves use the held-out uploads: what this job is about.
-        return Dataset("retrain", class_names, x, y, uploads.holdout_x, uploads.holdout_y)
+        train_set = Dataset("retrain", class_names, x, y, uploads.holdout_x, uploads.holdout_y)
+        return train_set, SoftTargets(probabilities, rows)
 
     def _config(self, epochs: int, n: int) -> TrainConfig:
         base = fine_tune_config(

@@ -117,7 +117,8 @@ class FineTune(CardPart):
     job_id: str
     parent: str
     uploads: int
-    replay: int
+    replay: int  # original training images, learning the parent's answers
+    colour_fields: int = 0  # ml/uncertainty.colour_fields, learning the parent's answers
     config: dict[str, Any] = Field(default_factory=dict)  # the recipe, as TrainConfig has it
     seconds: float
 

@@ -123,6 +123,20 @@ class TrainingCancelled(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class SoftTargets:
+    """Class probabilities to learn for some training images instead of their labels:
+    a fine-tune learning its replay images from the parent model's answers (distillation)
+    keeps more of the parent than learning their labels again."""
+
+    probabilities: np.ndarray  # (n, classes), row for row with the training images
+    rows: np.ndarray  # bool (n,): the images that learn these instead of their label
+
+    def __post_init__(self) -> None:
+        if self.probabilities.shape[0] != self.rows.shape[0]:
+            raise ValueError("soft targets need one row of probabilities per image")
+
+
 @dataclass
 class TrainResult:
     networks: Networks
@@ -189,15 +203,19 @@ def train(
     on_epoch: EpochCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
     compressed_copy: Dataset | None = None,
+    soft_targets: SoftTargets | None = None,
 ) -> TrainResult:
     """Train (or fine-tune, when ``networks`` is given) on ``dataset.x_train``.
 
     ``compressed_copy``: the same training images, JPEG-compressed, row for row; the
-    compression augmentation draws half its images from it. A fine-tune runs in the
-    given networks' precision (float32 for every saved model).
+    compression augmentation draws half its images from it. ``soft_targets``: what some
+    images learn instead of their (smoothed) label. A fine-tune runs in the given
+    networks' precision (float32 for every saved model).
     """
     if len(dataset.y_train) == 0:
         raise ValueError("The dataset has no training images.")
+    if soft_targets is not None and len(soft_targets.rows) != len(dataset.y_train):
+        raise ValueError("soft targets need one row per training image")
     copy_images = None
     if compressed_copy is not None:
         check_aligned(dataset.y_train, compressed_copy.y_train)
@@ -207,7 +225,7 @@ def train(
         networks = new_networks(dataset, config)
     else:
         config = replace(config, precision="float32")
-    trainer = _Trainer(networks, dataset, config, copy_images)
+    trainer = _Trainer(networks, dataset, config, copy_images, soft_targets)
     result = trainer.run(on_progress, on_epoch, should_stop)
     if config.precision == "bfloat16":
         result.networks = float32_networks(result.networks, Architecture(widths=config.widths))
@@ -221,8 +239,10 @@ class _Trainer:
         dataset: Dataset,
         config: TrainConfig,
         compressed_copy: np.ndarray | None = None,
+        soft_targets: SoftTargets | None = None,
     ) -> None:
         self.networks = networks
+        self.soft_targets = soft_targets
         self.compress = CompressionAugment(
             config.compression_probability, compressed_copy=compressed_copy
         )
@@ -297,15 +317,14 @@ class _Trainer:
         self,
         images: tf.Tensor,
         labels: tf.Tensor,
+        targets: tf.Tensor,
         lr_scale: tf.Tensor,
         train_whiten_bias: tf.Tensor,
     ) -> tuple[tf.Tensor, tf.Tensor]:
         c = self.config
-        targets = tf.one_hot(labels, self.num_classes)
-        smooth = targets * (1 - c.label_smoothing) + c.label_smoothing / self.num_classes
         with tf.GradientTape() as tape:
             logits = tf.cast(self.model(images, training=True), tf.float32)
-            losses = tf.nn.softmax_cross_entropy_with_logits(smooth, logits)
+            losses = tf.nn.softmax_cross_entropy_with_logits(targets, logits)
             loss = tf.reduce_sum(losses)
         variables = [*self.others, *self.norm_biases, *self.whiten_biases]
         grads = tape.gradient(loss, variables)
@@ -356,6 +375,16 @@ class _Trainer:
             images = _cutout(images, self.config.cutout, self._mean_colour, self.rng)
         return images
 
+    def _targets(self, idx: np.ndarray) -> np.ndarray:
+        """The smoothed labels of a batch, or its soft targets where it has them."""
+        k, smoothing = self.num_classes, self.config.label_smoothing
+        targets = np.eye(k, dtype=np.float32)[self.dataset.y_train[idx]]
+        targets = targets * (1 - smoothing) + smoothing / k
+        if self.soft_targets is not None:
+            rows = self.soft_targets.rows[idx]
+            targets[rows] = self.soft_targets.probabilities[idx[rows]]
+        return targets
+
     @functools.cached_property
     def _mean_colour(self) -> np.ndarray:
         """Cutout's fill; computed only when a run uses cutout."""
@@ -394,6 +423,7 @@ class _Trainer:
                 loss, hits = self.train_step(
                     images,
                     labels,
+                    tf.constant(self._targets(idx), tf.float32),
                     tf.constant(self._schedule(step), tf.float32),
                     tf.constant(train_bias),
                 )

@@ -54,6 +54,30 @@ def out_of_class_images(
     return np.stack([makers[kind](rng, size) for _ in range(n)])
 
 
+def colour_fields(n: int, size: tuple[int, int] = (32, 32), seed: int = 0) -> np.ndarray:
+    """``n`` smooth random colour fields: a 4x4 grid of random colours, upscaled.
+
+    Images of none of the classes, with no texture: a retraining fine-tune learns its
+    parent's answers on them (jobs/retrain.py), so that it stays as unsure of such images
+    as the parent was. They are a relative of the flat-colour check (a 1x1 grid), not
+    one of the check's images.
+    """
+    rng = np.random.default_rng(seed)
+    width, height = size
+    if n == 0:
+        return np.zeros((0, height, width, 3), np.uint8)
+    return np.stack(
+        [
+            np.asarray(
+                Image.fromarray(rng.integers(0, 256, (4, 4, 3), dtype=np.uint8)).resize(
+                    size, Image.Resampling.BICUBIC
+                )
+            )
+            for _ in range(n)
+        ]
+    )
+
+
 def _noise(rng: np.random.Generator, size: tuple[int, int]) -> np.ndarray:
     width, height = size
     return rng.integers(0, 256, (height, width, 3), dtype=np.uint8)

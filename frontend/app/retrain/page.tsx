@@ -126,8 +126,23 @@ function Comparison({ candidate, production, promoted, version }: {
             <tr key={key}><td>{label}</td><td>{percent(candidate?.[key], 2)}</td>
               <td>{percent(production?.[key], 2)}</td></tr>
           ))}
+          {outOfClassKinds(candidate, production).map((kind) => (
+            <tr key={kind}><td>{kind.charAt(0).toUpperCase() + kind.slice(1)} images flagged uncertain</td>
+              <td>{percent(candidate?.out_of_class_flagged?.[kind], 0)}</td>
+              <td>{percent(production?.out_of_class_flagged?.[kind], 0)}</td></tr>
+          ))}
         </tbody>
       </table>
     </div>
   );
+}
+
+/** The kinds of generated out-of-class images either model was checked on (the gate
+ * rejects a candidate that is sure of them where production was not). */
+function outOfClassKinds(candidate: Scores, production: Scores): string[] {
+  const kinds = new Set([
+    ...Object.keys(candidate?.out_of_class_flagged ?? {}),
+    ...Object.keys(production?.out_of_class_flagged ?? {}),
+  ]);
+  return [...kinds].sort();
 }

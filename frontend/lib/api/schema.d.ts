@@ -770,6 +770,18 @@ export interface components {
             all_uploads_n?: number | null;
             /** F1 */
             f1?: number | null;
+            /**
+             * Out Of Class Flagged
+             * @description Per kind of generated image of none of the classes (noise, flat colour, text), the share the model flags uncertain at its own threshold.
+             * @example {
+             *       "flat colour": 0.88,
+             *       "noise": 1,
+             *       "text": 0.97
+             *     }
+             */
+            out_of_class_flagged?: {
+                [key: string]: number;
+            } | null;
             /** Per Class */
             per_class?: {
                 [key: string]: number;
