@@ -47,6 +47,16 @@ def test_register_then_promote_and_roll_back(registry: ModelRegistry, quick_mode
     assert [row.status for row in registry.all_versions()] == ["archived", "production"]
 
 
+def test_a_line_of_retrains_starts_where_parents_end(
+    registry: ModelRegistry, quick_model_dir: Path
+) -> None:
+    model, card = load_model(quick_model_dir), load_card(quick_model_dir)
+    assert registry.register(model, card, parent="v1") == "v2"
+    assert registry.register(model, card, parent="v2") == "v3"
+    assert registry.line_start("v3") == registry.line_start("v2") == "v1"
+    assert registry.line_start("v1") == "v1"
+
+
 def test_database_allows_only_one_production(registry: ModelRegistry, settings: Settings) -> None:
     with pytest.raises(IntegrityError), session_scope(settings) as session:
         session.add(

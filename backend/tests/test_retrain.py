@@ -8,10 +8,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from sightline.config import Settings
+from sightline.data.datasets import Dataset
 from sightline.jobs.queue import JobQueue
 from sightline.jobs.retrain import decide
 from sightline.jobs.worker import Worker
@@ -285,3 +287,49 @@ def test_promotion_rule(
 ) -> None:
     decision, message = decide(candidate, production, tolerance=0.005)
     assert decision is promoted and reason in message
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "promoted", "reason"),
+    [(0.937, True, "Promoted"), (0.935, False, "v1, which this line of retrains began with")],
+)
+def test_the_line_start_bounds_what_retrains_may_lose(
+    accuracy: float, promoted: bool, reason: str
+) -> None:
+    """Each retrain within the tolerance of its parent could still lose more and more:
+    the model the line began with bounds them all."""
+    candidate = {"accuracy": accuracy, "uploads_accuracy": 0.9, "uploads_n": 10}
+    production = {"accuracy": 0.938, "uploads_accuracy": 0.7}
+    line_start = {"version": "v1", "accuracy": 0.941}
+    decision, message = decide(candidate, production, 0.005, line_start=line_start)
+    assert decision is promoted and reason in message
+
+
+def test_a_retrain_of_a_retrain_is_scored_against_the_line_start(
+    settings: Settings, quick_model_dir: Path, shapes_dataset: Dataset
+) -> None:
+    """The job scores the line's first model on the same test sample as both others."""
+    from sightline.db.session import migrate
+    from sightline.jobs.retrain import Retrainer
+    from sightline.ml.artifacts import load_model
+    from sightline.ml.card import load_card
+    from sightline.ml.training import predict_probabilities
+
+    settings.ensure_dirs()
+    migrate(settings)
+    registry = ModelRegistry(settings)
+    registry.ensure_seeded()
+    # v2: the quick model with its weights scrambled, so that v1 and v2 differ.
+    scrambled = load_model(quick_model_dir)
+    scrambled.set_weights([w[::-1].copy() if w.ndim else w for w in scrambled.get_weights()])
+    registry.register(scrambled, load_card(quick_model_dir), parent="v1")
+    retrainer = Retrainer(settings, registry)
+
+    scores = retrainer._line_start_scores("v2", shapes_dataset)
+    v1 = predict_probabilities(load_model(registry.path("v1")), shapes_dataset.x_test)
+    assert scores == {
+        "version": "v1",
+        "accuracy": float(np.mean(v1.argmax(axis=1) == shapes_dataset.y_test)),
+    }
+    assert retrainer._line_start_scores("v1", shapes_dataset) is None  # production is v1
+    assert retrainer._line_start_scores("v2", None) is None  # no test split to score on

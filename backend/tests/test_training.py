@@ -266,3 +266,19 @@ def test_soft_targets_are_learned_instead_of_the_labels(shapes_dataset: Dataset)
     assert np.mean(predicted[y_test == 2] == 2) > 0.8  # triangles still "triangle"
     with pytest.raises(ValueError, match="one row"):
         SoftTargets(probabilities[:-1], rows)
+
+
+@pytest.mark.parametrize(("follows", "kept"), [(False, (0.9, 0.996)), (True, (0.9995, 1.0005))])
+def test_a_fine_tunes_decay_shrinks_the_weights_unless_it_follows_the_rate(
+    quick_model_dir: Path, shapes_dataset: Dataset, follows: bool, kept: tuple[float, float]
+) -> None:
+    """At a rate too small to learn anything, the recipe's decoupled decay still shrinks
+    the weights; scaled with the rate (decay_follows_lr), it leaves them be."""
+    from sightline.ml.training import QUICK, fine_tune_config, train
+
+    networks = networks_from_serving_model(load_model(quick_model_dir))
+    norm = lambda: float(np.sqrt(sum(np.sum(w**2) for w in networks.backbone.trainable_weights)))  # noqa: E731
+    before = norm()
+    config = fine_tune_config(QUICK, epochs=20, lr=1e-6, val_size=0, decay_follows_lr=follows)
+    train(shapes_dataset, config, networks=networks)
+    assert kept[0] < norm() / before < kept[1]

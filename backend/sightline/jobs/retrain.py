@@ -11,7 +11,11 @@ flat-colour images that its parent had flagged uncertain.
 
 The promotion rule (``decide``), all three parts required:
 1. Not worse overall: the candidate's accuracy on a fixed sample of the original test
-   split is at least production's minus ``promotion_tolerance``.
+   split is at least production's minus ``promotion_tolerance``, and at least that of
+   the model the line of retrains began with (``ModelRegistry.line_start``) minus the
+   same tolerance. Without the second, the losses add up unseen: three retrains on a
+   dark camera's uploads, each within 0.5 points of its parent, took the 94.11% model
+   to 93.17% on the full test split.
 2. Still unsure of what is none of the classes: on generated out-of-class images (noise,
    flat colour, text; ml/uncertainty.py), each model at its own threshold fitted on that
    test sample, the candidate flags each kind at least as often as production minus
@@ -197,8 +201,12 @@ def decide(
     production: dict[str, Any],
     tolerance: float,
     out_of_class_tolerance: float = 0.1,
+    line_start: dict[str, Any] | None = None,
 ) -> tuple[bool, str]:
-    """The promotion rule of the module docstring: (promote?, the reason in words)."""
+    """The promotion rule of the module docstring: (promote?, the reason in words).
+
+    ``line_start``: the version and test accuracy of the model the line of retrains
+    began with, when production is not that model."""
     facts = []
     if "accuracy" in candidate:
         cand, prod = candidate["accuracy"], production["accuracy"]
@@ -207,6 +215,13 @@ def decide(
             return False, (
                 f"Rejected: test accuracy {cand:.2%} is below production "
                 f"{prod:.2%} by more than the tolerance ({tolerance:.1%})."
+            )
+        if line_start is not None and cand < line_start["accuracy"] - tolerance:
+            first = line_start["accuracy"]
+            return False, (
+                f"Rejected: test accuracy {cand:.2%} is below {first:.2%}, that of "
+                f"{line_start['version']}, which this line of retrains began with, by "
+                f"more than the tolerance ({tolerance:.1%}): the retrains' losses add up."
             )
     surer = _surer_out_of_class(candidate, production, out_of_class_tolerance)
     if surer:
@@ -334,6 +349,7 @@ class Retrainer:
             production_scores,
             self.settings.promotion_tolerance,
             self.settings.promotion_out_of_class_tolerance,
+            self._line_start_scores(base.version, test),
         )
         if should_stop():  # cancelled, or taken from us, while evaluating: write nothing
             raise TrainingCancelled("Stopped before the candidate was registered.")
@@ -414,6 +430,16 @@ class Retrainer:
         train_set = Dataset("retrain", class_names, x, y, uploads.holdout_x, uploads.holdout_y)
         return train_set, SoftTargets(probabilities, rows)
 
+    def _line_start_scores(self, version: str, test: Dataset | None) -> dict[str, Any] | None:
+        """The accuracy, on the same test sample, of the model ``version``'s line of
+        retrains began with; None when ``version`` is that model, or without a test."""
+        first = self.registry.line_start(version)
+        if test is None or first == version:
+            return None
+        probabilities = predict_probabilities(load_model(self.registry.path(first)), test.x_test)
+        accuracy = float(np.mean(probabilities.argmax(axis=1) == test.y_test))
+        return {"version": first, "accuracy": accuracy}
+
     def _config(self, epochs: int, n: int) -> TrainConfig:
         base = fine_tune_config(
             epochs=float(epochs),
@@ -421,6 +447,7 @@ class Retrainer:
             batch_size=min(256, max(16, n // 8)),
             val_size=500,
             warmup_fraction=0.1,
+            decay_follows_lr=True,
         )
         return replace(base, seed=int(time.time()) % 10_000)
 

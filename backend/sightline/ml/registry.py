@@ -77,6 +77,16 @@ class ModelRegistry:
             raise _unknown(version)
         return row
 
+    def line_start(self, version: str) -> str:
+        """The version a line of retrained models began with: its parents followed back
+        to one that has none (the shipped model, or one trained or imported)."""
+        seen = {version}
+        row = self.get(version)
+        while row.parent is not None and row.parent not in seen:
+            seen.add(row.parent)
+            row = self.get(row.parent)
+        return row.version
+
     def all_versions(self) -> list[ModelVersionRow]:
         with session_scope(self.settings) as session:
             return version_rows.list_versions(session=session)
