@@ -73,7 +73,9 @@ export default function RetrainPage() {
           </div>
           {error && <div className="state error" role="alert">{error}</div>}
           <p className="muted">The worker fine-tunes the production model on new uploads plus a replay of the
-            original data, then promotes it only if it is not worse on the same held-out data.</p>
+            original data, then promotes it only if it is better on the new uploads, not worse on the same
+            held-out data (than production, or than the model its retrains began with), and still flags
+            images of none of the classes as uncertain.</p>
         </Card>
       </div>
       {job.error && <ErrorBox error={job.error} />}
