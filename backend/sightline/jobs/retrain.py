@@ -46,6 +46,7 @@ from sightline.ml.artifacts import load_model
 from sightline.ml.card import FineTune, ModelCard
 from sightline.ml.evaluation import classification_metrics, evaluation_report
 from sightline.ml.model import networks_from_serving_model
+from sightline.ml.pipeline import accuracy_on as model_accuracy
 from sightline.ml.registry import ModelRegistry
 from sightline.ml.training import (
     ProgressCallback,
@@ -436,9 +437,8 @@ class Retrainer:
         first = self.registry.line_start(version)
         if test is None or first == version:
             return None
-        probabilities = predict_probabilities(load_model(self.registry.path(first)), test.x_test)
-        accuracy = float(np.mean(probabilities.argmax(axis=1) == test.y_test))
-        return {"version": first, "accuracy": accuracy}
+        model = load_model(self.registry.path(first))
+        return {"version": first, "accuracy": model_accuracy(model, test.x_test, test.y_test)}
 
     def _config(self, epochs: int, n: int) -> TrainConfig:
         base = fine_tune_config(
