@@ -27,9 +27,9 @@ from sightline.config import get_settings
 from sightline.data.datasets import Dataset, load_dataset
 
 if TYPE_CHECKING:
-    from sightline.ml.card import Metrics, ModelCard, Uncertainty
+    from sightline.ml.card import Distillation, Metrics, ModelCard, Uncertainty
     from sightline.ml.model import Networks
-    from sightline.ml.training import EpochCallback, ProgressCallback, TrainConfig
+    from sightline.ml.training import EpochCallback, ProgressCallback, SoftTargets, TrainConfig
     from sightline.ml.transfer import CandidateScore, Start, TransferConfig
 
 app = typer.Typer(
@@ -135,6 +135,13 @@ def train(
             "(default 1) at a fine-tune rate, without cutout unless --cutout is given."
         ),
     ] = None,
+    teacher: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A trained model folder whose answers on the training images are learned "
+            "instead of the labels (distillation); repeat it to learn the teachers' mean."
+        ),
+    ] = None,
 ) -> None:
     """Train a CNN (the airbench94 recipe by default) and save model.keras + card.json.
 
@@ -172,6 +179,9 @@ def train(
             "--quick, --width and --precision do not apply.[/]"
         )
         raise typer.Exit(2)
+    if teacher and transfer is not None:
+        console.print("[red]--teacher trains a Sightline CNN; --from/--backbone adapt one.[/]")
+        raise typer.Exit(2)
     size = transfer.image_size if transfer is not None else image_size or 32
     dataset = _load(data, n_train, n_test, size)
     compressed = _load(compressed_copy, n_train, n_test, size) if compressed_copy else None
@@ -180,6 +190,7 @@ def train(
         networks, parent_card = _saved_networks(continue_from, dataset)
         parent = parent_card.model_sha256
         config = _continuation(parent_card, epochs, batch_size, seed, cutout, compression)
+    distillation = _distillation(teacher, dataset) if teacher else None
     command = "sightline " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     with Progress(
@@ -231,6 +242,7 @@ def train(
                 compressed_copy=compressed,
                 networks=networks,
                 parent=parent,
+                distillation=distillation,
             )
     _print_metrics(card.metrics, card.uncertainty)
     console.print(f"Trained in {card.training.seconds or 0:.0f} s; saved to {out}")
@@ -252,6 +264,21 @@ def _saved_networks(model_dir: Path, dataset: Dataset) -> tuple[Networks, ModelC
             param_hint="--continue-from",
         )
     return networks_from_serving_model(load_model(model_dir)), card
+
+
+def _distillation(teacher_dirs: list[Path], dataset: Dataset) -> tuple[SoftTargets, Distillation]:
+    """The teachers' mean answers on the training images, and the card's record of them."""
+    from sightline.ml.card import Distillation
+    from sightline.ml.distillation import TeacherError, load_teacher, teacher_targets
+
+    try:
+        teachers = [load_teacher(d, dataset.class_names) for d in teacher_dirs]
+    except TeacherError as error:
+        raise typer.BadParameter(str(error), param_hint="--teacher") from error
+    console.print(f"Asking {len(teachers)} teacher(s) for their answers on the training images")
+    targets, seconds = teacher_targets([t.model for t in teachers], dataset.x_train)
+    record = Distillation(teachers=[t.reference() for t in teachers], seconds=round(seconds, 1))
+    return targets, record
 
 
 def _continuation(

@@ -135,6 +135,21 @@ class TransferStart(CardPart):
     weights: str | None = Field(None, description='"imagenet", "random" or a file\'s sha256')
 
 
+class Teacher(CardPart):
+    """A model whose answers a student learned (``ml.distillation``); its training time
+    is part of the student's cost."""
+
+    name: str
+    model_sha256: str | None = None
+    accuracy: float | None = None
+    training_seconds: float | None = None
+
+
+class Distillation(CardPart):
+    teachers: list[Teacher]
+    seconds: float = Field(description="Asking the teachers for their answers")
+
+
 class Training(CardPart):
     command: str | None = None
     config: dict[str, Any] = Field(default_factory=dict)  # the recipe, as TrainConfig has it
@@ -149,6 +164,7 @@ class Training(CardPart):
     note: str | None = None
     fine_tune: FineTune | None = None
     transfer: TransferStart | None = None
+    distillation: Distillation | None = None
 
 
 class Evaluation(CardPart):

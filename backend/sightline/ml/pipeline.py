@@ -14,6 +14,7 @@ from sightline.data.datasets import Dataset, dataset_fingerprint
 from sightline.ml.artifacts import machine_description, save_model_dir
 from sightline.ml.card import (
     Architecture,
+    Distillation,
     Evaluation,
     Machine,
     ModelCard,
@@ -25,6 +26,7 @@ from sightline.ml.model import Networks, count_params
 from sightline.ml.training import (
     EpochCallback,
     ProgressCallback,
+    SoftTargets,
     TrainConfig,
     TrainResult,
     predict_probabilities,
@@ -122,8 +124,12 @@ def train_and_save(
     compressed_copy: Dataset | None = None,
     networks: Networks | None = None,
     parent: str | None = None,
+    distillation: tuple[SoftTargets, Distillation] | None = None,
 ) -> ModelCard:
-    """Train (or, given ``networks``, continue training), evaluate, save with its card."""
+    """Train (or, given ``networks``, continue training), evaluate, save with its card.
+
+    ``distillation``: the teachers' answers to learn instead of the labels, and what the
+    card says of them (``ml.distillation``)."""
     result = train(
         dataset,
         config,
@@ -131,6 +137,7 @@ def train_and_save(
         on_progress=on_progress,
         on_epoch=on_epoch,
         compressed_copy=compressed_copy,
+        soft_targets=distillation[0] if distillation is not None else None,
     )
     # Save before evaluating, so a long run is never lost to an evaluation problem.
     provisional = ModelCard(
@@ -140,6 +147,9 @@ def train_and_save(
     save_model_dir(out_dir, result.networks.serving_model, provisional)
     report, _ = evaluate_model(result.networks.serving_model, dataset)
     card = build_card(dataset, result.config, result, report, command, parent)
+    if distillation is not None:
+        training = card.training.model_copy(update={"distillation": distillation[1]})
+        card = card.model_copy(update={"training": training})
     if compressed_copy is not None:
         model = result.networks.serving_model
         card = card.model_copy(
