@@ -251,29 +251,25 @@ def train(
 def _saved_networks(model_dir: Path, dataset: Dataset) -> tuple[Networks, ModelCard]:
     """The trainable networks of a saved model, which must know the dataset's classes,
     and its card."""
-    from sightline.ml.artifacts import load_model
-    from sightline.ml.card import load_card
+    from sightline.ml.artifacts import WrongModel, load_model_for
     from sightline.ml.model import networks_from_serving_model
 
-    if not (model_dir / "model.keras").is_file():
-        raise typer.BadParameter(f"{model_dir} has no model.keras", param_hint="--continue-from")
-    card = load_card(model_dir)
-    if card.class_names != dataset.class_names:
-        raise typer.BadParameter(
-            f"the model knows {card.class_names}, the data has {dataset.class_names}",
-            param_hint="--continue-from",
-        )
-    return networks_from_serving_model(load_model(model_dir)), card
+    try:
+        model, card = load_model_for(model_dir, dataset.class_names)
+    except WrongModel as error:
+        raise typer.BadParameter(str(error), param_hint="--continue-from") from error
+    return networks_from_serving_model(model), card
 
 
 def _distillation(teacher_dirs: list[Path], dataset: Dataset) -> tuple[SoftTargets, Distillation]:
     """The teachers' mean answers on the training images, and the card's record of them."""
+    from sightline.ml.artifacts import WrongModel
     from sightline.ml.card import Distillation
-    from sightline.ml.distillation import TeacherError, load_teacher, teacher_targets
+    from sightline.ml.distillation import load_teacher, teacher_targets
 
     try:
         teachers = [load_teacher(d, dataset.class_names) for d in teacher_dirs]
-    except TeacherError as error:
+    except WrongModel as error:
         raise typer.BadParameter(str(error), param_hint="--teacher") from error
     console.print(f"Asking {len(teachers)} teacher(s) for their answers on the training images")
     targets, seconds = teacher_targets([t.model for t in teachers], dataset.x_train)

@@ -19,7 +19,7 @@ import keras
 
 import sightline.ml.model  # noqa: F401 - registers the custom layers for loading
 from sightline.blob_store import file_sha256
-from sightline.ml.card import ModelCard, save_card
+from sightline.ml.card import ModelCard, load_card, save_card
 
 MODEL_FILE = "model.keras"
 
@@ -64,6 +64,21 @@ def copy_model_dir(source: Path, directory: Path) -> Path:
 
 def load_model(directory: Path) -> keras.Model:
     return keras.saving.load_model(Path(directory) / MODEL_FILE, compile=False)
+
+
+class WrongModel(ValueError):
+    """A saved model that cannot be trained on, or teach, a dataset."""
+
+
+def load_model_for(directory: Path, class_names: list[str]) -> tuple[keras.Model, ModelCard]:
+    """A saved model and its card, which must know exactly ``class_names``, in order:
+    the start of ``--continue-from`` and each ``--teacher``."""
+    if not (directory / MODEL_FILE).is_file():
+        raise WrongModel(f"{directory} has no {MODEL_FILE}")
+    card = load_card(directory)
+    if card.class_names != class_names:
+        raise WrongModel(f"{directory} knows {card.class_names}, the data has {class_names}")
+    return load_model(directory), card
 
 
 def json_safe(value: Any) -> Any:

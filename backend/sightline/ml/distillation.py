@@ -18,13 +18,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from sightline.ml.artifacts import load_model
-from sightline.ml.card import ModelCard, Teacher, load_card
+from sightline.ml.artifacts import load_model_for
+from sightline.ml.card import ModelCard, Teacher
 from sightline.ml.training import SoftTargets, predict_probabilities
-
-
-class TeacherError(ValueError):
-    """A teacher that cannot teach this dataset."""
 
 
 @dataclass(frozen=True)
@@ -45,13 +41,8 @@ class LoadedTeacher:
 
 
 def load_teacher(model_dir: Path, class_names: list[str]) -> LoadedTeacher:
-    """A saved model that knows exactly ``class_names``, in that order."""
-    if not (model_dir / "model.keras").is_file():
-        raise TeacherError(f"{model_dir} has no model.keras")
-    card = load_card(model_dir)
-    if card.class_names != class_names:
-        raise TeacherError(f"{model_dir} knows {card.class_names}, the data has {class_names}")
-    return LoadedTeacher(load_model(model_dir), card, model_dir.name)
+    """A saved model that knows exactly ``class_names`` (else ``artifacts.WrongModel``)."""
+    return LoadedTeacher(*load_model_for(model_dir, class_names), model_dir.name)
 
 
 def teacher_targets(
