@@ -135,6 +135,15 @@ def train(
             "(default 1) at a fine-tune rate, without cutout unless --cutout is given."
         ),
     ] = None,
+    outlier_fields: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Add this many smooth colour fields to the training images, learning the "
+            "uniform answer (none of the classes), so that the model stays unsure of images "
+            "that are none of them.",
+        ),
+    ] = None,
     teacher: Annotated[
         list[Path] | None,
         typer.Option(
@@ -162,6 +171,8 @@ def train(
         overrides["cutout"] = cutout
     if compression is not None:
         overrides["compression_probability"] = compression
+    if outlier_fields is not None:
+        overrides["outlier_fields"] = outlier_fields
     if precision is not None:
         if precision not in PRECISIONS:
             raise typer.BadParameter(", ".join(PRECISIONS), param_hint="--precision")
@@ -179,8 +190,11 @@ def train(
             "--quick, --width and --precision do not apply.[/]"
         )
         raise typer.Exit(2)
-    if teacher and transfer is not None:
-        console.print("[red]--teacher trains a Sightline CNN; --from/--backbone adapt one.[/]")
+    if (teacher or outlier_fields) and transfer is not None:
+        console.print(
+            "[red]--teacher and --outlier-fields train a Sightline CNN; "
+            "--from/--backbone adapt one.[/]"
+        )
         raise typer.Exit(2)
     size = transfer.image_size if transfer is not None else image_size or 32
     dataset = _load(data, n_train, n_test, size)
@@ -190,6 +204,7 @@ def train(
         networks, parent_card = _saved_networks(continue_from, dataset)
         parent = parent_card.model_sha256
         config = _continuation(parent_card, epochs, batch_size, seed, cutout, compression)
+        config = replace(config, outlier_fields=outlier_fields or 0)
     distillation = _distillation(teacher, dataset) if teacher else None
     command = "sightline " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
@@ -272,7 +287,9 @@ def _distillation(teacher_dirs: list[Path], dataset: Dataset) -> tuple[SoftTarge
     except WrongModel as error:
         raise typer.BadParameter(str(error), param_hint="--teacher") from error
     console.print(f"Asking {len(teachers)} teacher(s) for their answers on the training images")
-    targets, seconds = teacher_targets([t.model for t in teachers], dataset.x_train)
+    targets, seconds = teacher_targets(
+        teachers, dataset.x_train, cache_dir=get_settings().resolved_cache_dir
+    )
     record = Distillation(teachers=[t.reference() for t in teachers], seconds=round(seconds, 1))
     return targets, record
 

@@ -297,6 +297,9 @@ def test_a_student_learns_its_teachers_answers_instead_of_the_labels(
     assert refused.exit_code == 2 and "--teacher" in refused.output
     adapted = CliRunner().invoke(app, [*args, "--from", str(teacher)])
     assert adapted.exit_code == 2 and "--teacher" in adapted.output
+    fields = ["--outlier-fields", "10", "--from", str(teacher)]
+    adapted = CliRunner().invoke(app, ["train", "--data", str(shapes_dir), *fields])
+    assert adapted.exit_code == 2 and "--outlier-fields" in adapted.output
 
 
 def test_soft_targets_are_learned_instead_of_the_labels(shapes_dataset: Dataset) -> None:
@@ -337,3 +340,77 @@ def test_a_fine_tunes_decay_shrinks_the_weights_unless_it_follows_the_rate(
     config = fine_tune_config(QUICK, epochs=20, lr=1e-6, val_size=0, decay_follows_lr=follows)
     train(shapes_dataset, config, networks=networks)
     assert kept[0] < norm() / before < kept[1]
+
+
+def test_outlier_fields_make_noise_less_sure_than_real_images(shapes_dataset: Dataset) -> None:
+    """--outlier-fields: smooth colour fields learn the uniform answer, and the doubt
+    carries over to uniform noise, which the model never saw. Trained without them, the
+    quick model is surer of noise than of its own test images (0.83 vs 0.55 on average);
+    with them, less sure (0.50 vs 0.71). The shapes are still learned."""
+    from dataclasses import replace
+
+    from sightline.ml.training import QUICK, train
+    from sightline.ml.uncertainty import out_of_class_images
+
+    noise = out_of_class_images("noise", 200, (32, 32), seed=5)
+
+    def mean_top_probability(outlier_fields: int) -> tuple[float, float]:
+        """On the test images and on noise."""
+        config = replace(QUICK, val_size=0, outlier_fields=outlier_fields)
+        model = train(shapes_dataset, config).networks.serving_model
+        on_test = predict_probabilities(model, shapes_dataset.x_test)
+        assert np.mean(on_test.argmax(1) == shapes_dataset.y_test) > 0.8
+        on_noise = predict_probabilities(model, noise)
+        return float(on_test.max(1).mean()), float(on_noise.max(1).mean())
+
+    test_without, noise_without = mean_top_probability(0)
+    test_with, noise_with = mean_top_probability(180)
+    assert noise_with < test_with - 0.1
+    assert noise_with - test_with < noise_without - test_without - 0.2
+
+
+def test_outlier_fields_join_the_images_the_copy_and_the_soft_targets(
+    shapes_dataset: Dataset,
+) -> None:
+    """The fields are appended to the training images and, row for row, to the compressed
+    copy; they learn the uniform answer while earlier soft targets and labels stay."""
+    from sightline.ml.training import SoftTargets, with_outlier_fields
+
+    n = len(shapes_dataset.y_train)
+    rows = shapes_dataset.y_train == 0
+    soft = SoftTargets(np.full((n, 3), [0.1, 0.8, 0.1], np.float32), rows)
+    copy = shapes_dataset.x_train // 2
+    extended, extended_copy, targets = with_outlier_fields(shapes_dataset, copy, soft, 30, 0)
+    assert extended.x_train.shape == (n + 30, *shapes_dataset.x_train.shape[1:])
+    assert extended_copy is not None and np.array_equal(extended_copy[:n], copy)
+    assert np.array_equal(extended_copy[n:], extended.x_train[n:])
+    assert np.array_equal(extended.y_train[:n], shapes_dataset.y_train)
+    assert np.array_equal(targets.rows, np.concatenate([rows, np.ones(30, bool)]))
+    assert np.allclose(targets.probabilities[n:], 1 / 3)
+    assert np.array_equal(targets.probabilities[:n][rows], soft.probabilities[rows])
+    assert extended.counts("train") == shapes_dataset.counts("train")
+
+
+def test_teachers_answers_are_cached_by_model_hash_and_images(
+    quick_model_dir: Path, shapes_dataset: Dataset, tmp_path: Path
+) -> None:
+    """A second student of the same teachers and images reads their answers (and the
+    seconds they took) from the cache; other images are asked afresh."""
+    from dataclasses import replace
+
+    from sightline.ml.distillation import load_teacher, teacher_targets
+
+    teacher = load_teacher(quick_model_dir, shapes_dataset.class_names)
+    images = shapes_dataset.x_train
+    first, seconds = teacher_targets([teacher], images, cache_dir=tmp_path)
+    assert np.allclose(first.probabilities, predict_probabilities(teacher.model, images))
+    # The same card (the key) over a model that answers otherwise: the cache answers.
+    untrained = keras.models.clone_model(teacher.model)
+    impostor = replace(teacher, model=untrained)
+    again, seconds_again = teacher_targets([impostor], images, cache_dir=tmp_path)
+    assert np.array_equal(again.probabilities, first.probabilities)
+    assert seconds_again == seconds
+    others, _ = teacher_targets([impostor], images[:10], cache_dir=tmp_path)
+    assert np.allclose(others.probabilities, predict_probabilities(untrained, images[:10]))
+    assert not np.allclose(others.probabilities, first.probabilities[:10])
+    assert len(list((tmp_path / "teacher-answers").glob("*.npz"))) == 2

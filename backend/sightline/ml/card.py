@@ -147,7 +147,10 @@ class Teacher(CardPart):
 
 class Distillation(CardPart):
     teachers: list[Teacher]
-    seconds: float = Field(description="Asking the teachers for their answers")
+    seconds: float = Field(
+        description="Asking the teachers for their answers (the first time: a later "
+        "student of the same teachers and images reads them from the cache)"
+    )
 
 
 class Training(CardPart):

@@ -54,13 +54,17 @@ def out_of_class_images(
     return np.stack([makers[kind](rng, size) for _ in range(n)])
 
 
-def colour_fields(n: int, size: tuple[int, int] = (32, 32), seed: int = 0) -> np.ndarray:
-    """``n`` smooth random colour fields: a 4x4 grid of random colours, upscaled.
+def colour_fields(
+    n: int, size: tuple[int, int] = (32, 32), seed: int = 0, grids: tuple[int, ...] = (4,)
+) -> np.ndarray:
+    """``n`` smooth random colour fields: a grid of random colours, upscaled; the grid's
+    side cycles through ``grids`` (4x4 by default).
 
     Images of none of the classes, with no texture: a retraining fine-tune learns its
     parent's answers on them (jobs/retrain.py), so that it stays as unsure of such images
-    as the parent was. They are a relative of the flat-colour check (a 1x1 grid), not
-    one of the check's images.
+    as the parent was, and a training run can learn that they are none of its classes
+    (``TrainConfig.outlier_fields``). They are relatives of the flat-colour check (a 1x1
+    grid), not the check's images.
     """
     rng = np.random.default_rng(seed)
     width, height = size
@@ -69,11 +73,11 @@ def colour_fields(n: int, size: tuple[int, int] = (32, 32), seed: int = 0) -> np
     return np.stack(
         [
             np.asarray(
-                Image.fromarray(rng.integers(0, 256, (4, 4, 3), dtype=np.uint8)).resize(
-                    size, Image.Resampling.BICUBIC
-                )
+                Image.fromarray(
+                    rng.integers(0, 256, (grids[i % len(grids)],) * 2 + (3,), dtype=np.uint8)
+                ).resize(size, Image.Resampling.BICUBIC)
             )
-            for _ in range(n)
+            for i in range(n)
         ]
     )
 
