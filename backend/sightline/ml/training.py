@@ -63,7 +63,9 @@ class TrainConfig:
     # Outlier exposure: this many smooth colour fields (ml/uncertainty.colour_fields, grids
     # of 2 to 16 colours a side) join the training images and learn the uniform answer,
     # "none of the classes". A counterweight to cutout, which teaches that a flat patch
-    # belongs to the image's class.
+    # belongs to the image's class. With 2,500, the 30-epoch distilled student flagged
+    # 100% of noise and flat colours (79% and 77.5% without) but scored 93.82% on test,
+    # not 94.15% (one run each).
     outlier_fields: int = 0
     lookahead_every: int = 5
     # Triangular schedule: from 0.2x up to 1x at 23% of the steps, then down to 0.07x.
