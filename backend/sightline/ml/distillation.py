@@ -14,7 +14,7 @@ second student recipe on the same teachers does not ask them again.
 from __future__ import annotations
 
 import hashlib
-import os
+import io
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from sightline.blob_store import write_atomically
 from sightline.ml.artifacts import load_model_for
 from sightline.ml.card import ModelCard, Teacher
 from sightline.ml.training import SoftTargets, predict_probabilities
@@ -67,12 +68,15 @@ def teacher_targets(
             answers, seconds = cached["answers"], float(cached["seconds"])
     else:
         start = time.perf_counter()
-        answers = np.mean([predict_probabilities(t.model, images) for t in teachers], axis=0)
+        answers = np.mean(
+            [predict_probabilities(t.model, images) for t in teachers], axis=0
+        ).astype(np.float32)
         seconds = time.perf_counter() - start
         if path is not None:
-            _save_atomically(path, answers=answers.astype(np.float32), seconds=seconds)
-    targets = SoftTargets(answers.astype(np.float32), np.ones(len(images), dtype=bool))
-    return targets, seconds
+            npz = io.BytesIO()
+            np.savez(npz, answers=answers, seconds=seconds)
+            write_atomically(path, npz.getvalue())
+    return SoftTargets(answers, np.ones(len(images), dtype=bool)), seconds
 
 
 def _cache_path(
@@ -88,11 +92,3 @@ def _cache_path(
     digest.update(str(images.shape).encode())
     digest.update(np.ascontiguousarray(images).data)
     return cache_dir / "teacher-answers" / f"{digest.hexdigest()[:24]}.npz"
-
-
-def _save_atomically(path: Path, **arrays: object) -> None:
-    """A reader sees the whole file or none (another student may be reading the cache)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.stem}.tmp-{os.getpid()}.npz")
-    np.savez(tmp, **arrays)  # type: ignore[arg-type]
-    os.replace(tmp, path)
