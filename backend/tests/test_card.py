@@ -135,3 +135,30 @@ def test_a_file_fingerprint_is_its_sha256(tmp_path: Path) -> None:
     archive = tmp_path / "data.zip"
     archive.write_bytes(b"PK not really a zip")
     assert dataset_fingerprint(archive) == hashlib.sha256(archive.read_bytes()).hexdigest()
+
+
+def test_the_shipped_card_says_how_it_was_made_and_what_it_cannot_do() -> None:
+    card = load_card(SHIPPED_CARD.parent)
+    assert card.training.distillation is not None
+    teachers = [t.model_sha256 for t in card.training.distillation.teachers]
+    assert card.lineage.teachers == teachers
+    assert card.lineage.parents == []
+    assert card.lineage.commands[-1].endswith("--out models/cifar10")
+    assert " && ".join(card.lineage.commands) == card.training.command
+    assert card.lineage.recipe is not None
+    assert (REPO_ROOT / card.lineage.recipe).is_file()
+    assert card.limitations
+    assert all(isinstance(line, str) and line.endswith(".") for line in card.limitations)
+    assert any("32x32" in line for line in card.limitations)
+    assert any("uncertain" in line for line in card.limitations)
+
+
+def test_a_card_without_lineage_or_limitations_still_loads(tmp_path: Path) -> None:
+    raw = json.loads(SHIPPED_CARD.read_text())
+    del raw["lineage"], raw["limitations"]
+    card = load_card(write_raw(tmp_path, raw))
+    assert card.lineage.parents == card.lineage.teachers == card.lineage.commands == []
+    assert card.lineage.recipe is None
+    assert card.limitations == []
+    assert card.metrics is not None
+    assert card.metrics.accuracy == raw["metrics"]["accuracy"]

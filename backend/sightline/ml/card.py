@@ -179,6 +179,20 @@ class Evaluation(CardPart):
     accuracy: float
 
 
+class Lineage(CardPart):
+    """How this model was made, for a program to read: what it started from or learned
+    from, named by the content hash of each model file, and the commands that made it."""
+
+    parents: list[str] = Field(
+        default_factory=list, description="SHA-256 of the model this one was trained further from"
+    )
+    teachers: list[str] = Field(
+        default_factory=list, description="SHA-256 of each model whose answers it learned"
+    )
+    commands: list[str] = Field(default_factory=list, description="The commands, in order")
+    recipe: str | None = Field(None, description="Where the recipe is explained")
+
+
 class ModelCard(CardPart):
     name: str = "model"
     created_at: datetime | None = None
@@ -193,6 +207,9 @@ class ModelCard(CardPart):
     history: dict[str, list[float | None]] = Field(default_factory=dict)
     training: Training = Field(default_factory=Training)
     robustness: list[Evaluation] = Field(default_factory=list)
+    lineage: Lineage = Field(default_factory=Lineage)
+    # Plain sentences for whoever serves the model: what it cannot do.
+    limitations: list[str] = Field(default_factory=list)
     # Set by the registry and by save_model_dir.
     version: str | None = None
     parent: str | None = None
