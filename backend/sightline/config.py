@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     max_zip_ratio: float = 200.0
     max_zip_uncompressed_bytes: int = 512 * 1024 * 1024
     # Grad-CAM maps are drawn at the upload's size up to this many pixels, then scaled
-    # down (same aspect ratio): a 40 MP map would take GBs of memory and half a minute.
+    # down (same aspect ratio): a map's memory and time grow with its pixels.
     max_heatmap_pixels: int = 1_000_000
     batch_max_size: int = 64
     batch_max_wait_ms: float = 2.0
@@ -76,21 +76,12 @@ class Settings(BaseSettings):
 
     # Retraining.
     retrain_epochs: int = 3
-    # The recipe's scale (per 1,024 examples, summed loss). Training from scratch peaks at
-    # 11.5 and ends at 0.8; a fine-tune that peaks above that end kicks the model out of
-    # its minimum: 2.0 cost the shipped model 1.5 points of test accuracy, 0.3 costs
-    # 0.35 and still lifts a new camera's images from 34% to 90% (bench/retrain_bench.py).
-    # On the 94.11% model, on all 10,000 test images: 0.3 costs 0.3-0.4 points (two seeds),
-    # 0.1 as much, and 1,000 or 2,000 replay images per class for fewer epochs 0.2.
-    # On the 94.06% student (one seed): 0.14 points (93.92%). Keeping 0.6 of the weights'
-    # change (WiSE-FT, the rest the parent's) kept 94.03% but held-out uploads fell from
-    # 92% to 86%: not used.
+    # The recipe's scale (per 1,024 examples, summed loss): below from-scratch training's
+    # final 0.8, so a fine-tune stays in its parent's minimum (docs/model.md, Retraining).
     retrain_learning_rate: float = 0.3
     retrain_replay_per_class: int = 500
-    # Smooth colour fields that learn the parent's answers in each fine-tune. Without
-    # them, 500 uploads from a dark camera took the share of flat-colour images flagged
-    # uncertain from 88% to 58.5% (74% with the replay learning the parent's answers);
-    # with 500 of them, 88%, at the same test accuracy (bench/retrain_bench.py's uploads).
+    # Smooth colour fields that learn the parent's answers in each fine-tune, so new
+    # uploads do not make the model sure of flat-colour images (docs/model.md).
     retrain_colour_fields: Annotated[int, Field(ge=0)] = 500
     retrain_holdout_fraction: float = 0.2
     # Test images both models are scored on (a fixed sample of the test split).

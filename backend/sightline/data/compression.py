@@ -1,10 +1,9 @@
 """Compression augmentation: training images as a camera or a web upload delivers them.
 
-Users upload JPEGs. A model trained only on lossless pixels loses about 8 points on a
-JPEG copy of CIFAR-10 (quality 75, 4:2:0), because block artefacts and halved chroma
-are patterns it never saw. Training sees some images re-encoded at random qualities
-and chroma subsamplings, and, when one is given, the same image from an already
-compressed copy of the training split.
+Users upload JPEGs. A model trained only on lossless pixels does markedly worse on them
+(docs/model.md), because block artefacts and halved chroma are patterns it never saw.
+Training sees some images re-encoded at random qualities and chroma subsamplings, and,
+when one is given, the same image from an already compressed copy of the training split.
 """
 
 from __future__ import annotations

@@ -312,8 +312,8 @@ def _iter_events(session: Session, chunk_rows: int) -> Iterator[list[RequestEven
 
 # The write statements are built once per dialect and take their rows as parameters,
 # never as literal VALUES: compiled once and cached, a batch runs as one executemany
-# (multi-row INSERT pages, "insertmanyvalues"). Building and compiling them per commit
-# cost ~3 of the 5 ms a one-row commit took, which every answer waits for.
+# (multi-row INSERT pages, "insertmanyvalues"). Every answer waits for a commit, so
+# building and compiling must not be part of it.
 
 
 def _dialect(session: Session) -> str:

@@ -13,9 +13,8 @@ The promotion rule (``decide``), all three parts required:
 1. Not worse overall: the candidate's accuracy on a fixed sample of the original test
    split is at least production's minus ``promotion_tolerance``, and at least that of
    the model the line of retrains began with (``ModelRegistry.line_start``) minus the
-   same tolerance. Without the second, the losses add up unseen: three retrains on a
-   dark camera's uploads, each within 0.5 points of its parent, took the 94.11% model
-   to 93.17% on the full test split.
+   same tolerance. Without the second, small losses within the tolerance add up unseen
+   over a line of retrains (docs/model.md, Retraining).
 2. Still unsure of what is none of the classes: on generated out-of-class images (noise,
    flat colour, text; ml/uncertainty.py), each model at its own threshold fitted on that
    test sample, the candidate flags each kind at least as often as production minus

@@ -16,9 +16,8 @@ from sklearn.metrics import (
 )
 
 # A prediction is "uncertain" below the confidence at which, on held-out images, the
-# predictions at or above it are right this often. 0.98, not 0.97: the model trained on
-# the lossless copy is confident more often, and at 0.97 it let a third of rendered text
-# pages through as confident answers (0.98: 80% of them flagged, 13% of the test split).
+# predictions at or above it are right this often; high enough that pages of text are
+# flagged (docs/model.md, The uncertainty flag).
 UNCERTAINTY_TARGET_PRECISION = 0.98
 
 

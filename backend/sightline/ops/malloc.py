@@ -2,15 +2,15 @@
 
 Uploads are decoded in a thread pool, and glibc gives every thread a malloc arena of
 its own. A large image leaves its thread's arena holding the freed megabytes, so the
-API's RSS climbed by ~400 MB over the hostile-upload corpus and stayed there
-(fragmentation, not a leak). Two measures bring that to ~20 MB (bench/hostile_corpus.py):
+API's RSS climbs and stays there (fragmentation, not a leak). Two measures bound it
+(figures in bench/README.md):
 
 - at most two arenas (``MALLOC_ARENA_MAX``, also passed on to child processes; a value
-  already in the environment wins), which costs a prediction nothing measurable;
+  already in the environment wins);
 - a daemon thread that calls ``malloc_trim`` when the RSS has grown since its last look,
   handing whole free pages back to the system.
 
-A fixed mmap threshold would bound the heap too, but makes a lone prediction 40% slower:
+A fixed mmap threshold would bound the heap too, but slows every prediction:
 TensorFlow's mid-sized buffers are then mapped and unmapped on every call.
 """
 
