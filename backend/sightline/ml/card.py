@@ -190,7 +190,7 @@ class Lineage(CardPart):
         default_factory=list, description="SHA-256 of each model whose answers it learned"
     )
     commands: list[str] = Field(default_factory=list, description="The commands, in order")
-    recipe: str | None = Field(None, description="Where the recipe is explained")
+    recipe: str | None = None  # the document that explains the recipe, from the repo root
 
 
 class ModelCard(CardPart):
