@@ -531,8 +531,8 @@ def _long_running_process(home: Path) -> Iterator[None]:
     """What the API and the worker set up first: a heap that gives memory back
     (ops/malloc.py), and temporary files under ``home``. Entered before TensorFlow is
     imported, since its import writes a temporary file."""
-    from sightline.api.security import private_tempdir
     from sightline.ops.malloc import tune_heap
+    from sightline.ops.tempdir import private_tempdir
 
     tune_heap()
     with private_tempdir(home):
@@ -574,8 +574,8 @@ def migrate() -> None:
     """Bring the database to the latest schema, under its lock, then exit (the
     Kubernetes Job and the compose one-shot service run this). Prints the admin token
     when it generates one (no SIGHTLINE_ADMIN_TOKEN and none recorded yet)."""
-    from sightline.api.auth import resolve_admin_token
     from sightline.db.session import migrate as migrate_database
+    from sightline.ops.credentials import resolve_admin_token
 
     settings = get_settings()
     migrate_database(settings)

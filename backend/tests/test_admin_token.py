@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from sightline.api.auth import TOKEN_FILE, resolve_admin_token, token_sha256
 from sightline.api.main import create_app
 from sightline.config import Settings
 from sightline.db.models import AdminTokenRow
 from sightline.db.session import migrate, session_scope
+from sightline.ops.credentials import TOKEN_FILE, resolve_admin_token, token_sha256
 
 
 @pytest.fixture

@@ -131,3 +131,14 @@ def test_versions_from_before_shared_blobs_are_imported_at_start(
     assert registry.import_local_files() == []
     assert registry.get("v2").card_sha256 == registry.get("v1").card_sha256
     assert registry.promote("v2").status == "production"
+
+
+def test_processes_seeding_at_once_import_the_shipped_model_once(settings: Settings) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings.ensure_dirs()
+    migrate(settings)
+    with ThreadPoolExecutor(4) as pool:
+        seeded = list(pool.map(lambda _: ModelRegistry(settings).ensure_seeded(), range(4)))
+    assert seeded == ["v1"] * 4
+    assert [row.version for row in ModelRegistry(settings).all_versions()] == ["v1"]

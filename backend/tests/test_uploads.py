@@ -142,3 +142,20 @@ def test_files_of_a_home_from_before_shared_blobs_are_imported_once(settings: Se
     assert store.import_local_files() == 1
     assert store.store.get(sha) == data
     assert store.import_local_files() == 0  # once per home
+
+
+def test_the_same_image_uploaded_at_once_is_stored_once(settings: Settings) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings.ensure_dirs()
+    migrate(settings)
+    store = UploadStore(settings)
+    image = image_bytes("circle", seed=4242)
+    with ThreadPoolExecutor(4) as pool:
+        reports = list(
+            pool.map(lambda i: store.ingest([(f"{i}.png", image)], "circle", ["circle"]), range(4))
+        )
+    assert sum(r.uploaded for r in reports) == 1
+    assert sum(r.duplicates for r in reports) == 3
+    with session_scope(settings) as session:
+        assert len(session.scalars(select(TrainingUploadRow)).all()) == 1

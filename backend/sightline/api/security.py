@@ -12,19 +12,18 @@
 - ``SecurityHeaders``: nosniff, no framing, no referrer, and a CSP that lets the
   JSON API load nothing (the /docs pages keep what they need).
 
-``private_tempdir`` points the process's temporary files (Starlette spools uploads
-over 1 MB to disk) into ``$SIGHTLINE_HOME/tmp``, so nothing is written elsewhere.
+``with_private_tempdir`` runs the app with its temporary files (Starlette spools
+uploads over 1 MB to disk) in ``$SIGHTLINE_HOME/tmp`` (``ops/tempdir.py``), so nothing
+is written elsewhere.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sightline.api.auth import require_admin
 from sightline.config import Settings
 from sightline.errors import Unauthorized
+from sightline.ops.tempdir import private_tempdir
 
 # Endpoints that take one image: the file limit plus room for the multipart framing.
 SINGLE_FILE_PATHS = frozenset({"/api/predict", "/api/explain"})
@@ -285,25 +285,6 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(AdminGuard, settings=settings)
     app.add_middleware(SecurityHeaders)
-
-
-@contextmanager
-def private_tempdir(home: Path) -> Iterator[Path]:
-    """Temporary files (Starlette's spooled uploads among them) go under ``home/tmp``
-    while the app runs; subprocesses inherit it through TMPDIR."""
-    path = home / "tmp"
-    path.mkdir(parents=True, exist_ok=True)
-    previous_dir, previous_env = tempfile.tempdir, os.environ.get("TMPDIR")
-    tempfile.tempdir = str(path)
-    os.environ["TMPDIR"] = str(path)
-    try:
-        yield path
-    finally:
-        tempfile.tempdir = previous_dir
-        if previous_env is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = previous_env
 
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]

@@ -1,11 +1,45 @@
 """Dataset statistics for the production model: what it was trained and tested on
-(from its card, so the API never scans the dataset) plus the uploads waiting."""
+(from its card, so the API never scans the dataset) plus the uploads waiting.
+
+The card is described here only by the fields these counts read (``ml.card.ModelCard``
+has them), so data/ needs nothing from ml/."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from sightline.ml.card import ModelCard
+
+class TrainedOn(Protocol):
+    """The dataset a model was trained on, as its card records it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def train(self) -> Mapping[str, int]: ...
+
+    @property
+    def test(self) -> Mapping[str, int]: ...
+
+
+class TrainingRecord(Protocol):
+    @property
+    def dataset(self) -> TrainedOn | None: ...
+
+
+class CardCounts(Protocol):
+    """What the counts need from a model card."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def class_names(self) -> Sequence[str]: ...
+
+    @property
+    def training(self) -> TrainingRecord: ...
 
 
 @dataclass(frozen=True)
@@ -18,7 +52,7 @@ class DatasetCounts:
     total: int
 
 
-def dataset_stats(card: ModelCard, uploads: dict[str, int]) -> DatasetCounts:
+def dataset_stats(card: CardCounts, uploads: Mapping[str, int]) -> DatasetCounts:
     classes = list(card.class_names)
     trained_on = card.training.dataset
     train = {name: trained_on.train.get(name, 0) if trained_on else 0 for name in classes}

@@ -19,15 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy.exc import IntegrityError
-
 from sightline.blob_store import BlobStore, fetch_to_file, file_sha256, open_blob_store, sha256_hex
 from sightline.config import Settings
 from sightline.data.datasets import IMAGE_SUFFIXES
 from sightline.data.names import display_name, printable
 from sightline.data.preprocessing import image_to_input
 from sightline.db import uploads as upload_rows
-from sightline.db.models import TrainingUploadRow
 from sightline.db.session import session_scope
 from sightline.errors import InvalidField, SightlineError, TooLarge
 
@@ -228,19 +225,16 @@ class UploadStore:
             report.duplicates += 1
             return
         self.store.put(candidate.data)  # the bytes first: a row never names a missing blob
-        try:
-            with session_scope(s) as session:
-                upload_rows.insert_upload(
-                    session=session,
-                    row=TrainingUploadRow(
-                        sha256=sha,
-                        class_name=candidate.class_name,
-                        size_bytes=len(candidate.data),
-                        path=str(self._cache_path(sha).relative_to(self.root)),
-                        original_filename=candidate.filename,
-                    ),
-                )
-        except IntegrityError:
+        with session_scope(s) as session:
+            recorded = upload_rows.record_upload(
+                session=session,
+                sha256=sha,
+                class_name=candidate.class_name,
+                size_bytes=len(candidate.data),
+                path=str(self._cache_path(sha).relative_to(self.root)),
+                original_filename=candidate.filename,
+            )
+        if not recorded:
             report.duplicates += 1  # the same bytes arrived concurrently
             return
         report.uploaded += 1

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sightline.db.models import ModelVersionRow
@@ -48,8 +50,44 @@ def next_version(*, session: Session) -> str:
     return f"v{max(highest, len(versions)) + 1}"
 
 
-def insert_version(*, session: Session, row: ModelVersionRow) -> None:
-    session.add(row)
+def insert_version(
+    *,
+    session: Session,
+    version: str,
+    status: str,
+    parent: str | None,
+    metrics: dict[str, Any],
+    trained_on: dict[str, Any],
+    path: str,
+    model_sha256: str,
+    card_sha256: str | None,
+    source: str,
+    note: str | None = None,
+) -> bool:
+    """Add the version's row; False, and nothing added, when the database refuses it:
+    its number was taken by a concurrent writer, or it would be a second production row.
+
+    The insert runs in a savepoint, so the refusal leaves the rest of the caller's
+    transaction usable."""
+    row = ModelVersionRow(
+        version=version,
+        status=status,
+        parent=parent,
+        metrics=metrics,
+        trained_on=trained_on,
+        path=path,
+        model_sha256=model_sha256,
+        card_sha256=card_sha256,
+        source=source,
+        promoted_at=datetime.now(UTC) if status == "production" else None,
+        note=note,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def set_status(*, session: Session, version: str, status: str, note: str | None) -> bool:
@@ -84,3 +122,13 @@ def versions_missing_card(*, session: Session) -> list[ModelVersionRow]:
     return list(
         session.scalars(select(ModelVersionRow).where(ModelVersionRow.card_sha256.is_(None))).all()
     )
+
+
+def set_card_sha256(*, session: Session, version: str, card_sha256: str) -> bool:
+    """Record the card blob of a version that has none yet; False when the version is
+    gone or another process recorded one first."""
+    row = session.get(ModelVersionRow, version)
+    if row is None or row.card_sha256 is not None:
+        return False
+    row.card_sha256 = card_sha256
+    return True

@@ -1,9 +1,10 @@
 """SQL for labelled training uploads (table ``training_uploads``). Their bytes are
-blobs (``sightline.storage.blobs``); ``data/training_uploads.py`` holds the rules."""
+blobs (``sightline.blob_store``); ``data/training_uploads.py`` holds the rules."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sightline.db.models import TrainingUploadRow
@@ -23,7 +24,36 @@ def upload_exists(*, session: Session, sha256: str) -> bool:
 
 
 def insert_upload(*, session: Session, row: TrainingUploadRow) -> None:
+    """Add a row whose hash the caller knows is new (bulk loads); a duplicate makes the
+    commit fail. The upload store uses ``record_upload``."""
     session.add(row)
+
+
+def record_upload(
+    *,
+    session: Session,
+    sha256: str,
+    class_name: str,
+    size_bytes: int,
+    path: str,
+    original_filename: str | None,
+) -> bool:
+    """Add one upload's row; False, and nothing added, when the same bytes are recorded
+    already (a concurrent upload of them won). The insert runs in a savepoint, so the
+    refusal leaves the rest of the caller's transaction usable."""
+    row = TrainingUploadRow(
+        sha256=sha256,
+        class_name=class_name,
+        size_bytes=size_bytes,
+        path=path,
+        original_filename=original_filename,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def all_uploads(*, session: Session) -> list[TrainingUploadRow]:

@@ -15,11 +15,8 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy.exc import IntegrityError
 
 from sightline.blob_store import BlobStore, fetch_to_file, file_sha256, open_blob_store
 from sightline.config import Settings
@@ -133,16 +130,15 @@ class ModelRegistry:
         current = self._production_or_none()
         make_production = current is None or current.source == "shipped"
         status = "production" if current is None else "candidate"
-        try:
-            version = self._add_folder(
-                shipped,
-                card.model_copy(update={"model_sha256": sha}),
-                parent=None,
-                source="shipped",
-                status=status,
-                note="imported from the shipped model",
-            )
-        except IntegrityError:
+        version = self._add_folder(
+            shipped,
+            card.model_copy(update={"model_sha256": sha}),
+            parent=None,
+            source="shipped",
+            status=status,
+            note="imported from the shipped model",
+        )
+        if version is None:
             return self.production_version()  # another process imported it first
         if make_production and status != "production":
             self.promote(version)
@@ -167,13 +163,11 @@ class ModelRegistry:
                 model,
                 card.model_copy(update={"version": version, "parent": parent}),
             )
-            try:
-                self._store_and_insert(
-                    version, folder, load_card(folder), parent, "retrained", status, note
-                )
+            if self._store_and_insert(
+                version, folder, load_card(folder), parent, "retrained", status, note
+            ):
                 return version
-            except IntegrityError:
-                continue  # a concurrent writer took this number; take the next
+            # A concurrent writer took this number; take the next.
         raise SightlineError("Could not allocate a model version.", status_code=500)
 
     def set_status(self, version: str, status: str, note: str | None = None) -> None:
@@ -216,10 +210,11 @@ class ModelRegistry:
             self.store.put(model_file.read_bytes())
             card_sha = self.store.put(card_file.read_bytes())
             with session_scope(self.settings) as session:
-                locked = version_rows.get_version(session=session, version=row.version)
-                if locked is not None and locked.card_sha256 is None:
-                    locked.card_sha256 = card_sha
-                    imported.append(row.version)
+                recorded = version_rows.set_card_sha256(
+                    session=session, version=row.version, card_sha256=card_sha
+                )
+            if recorded:
+                imported.append(row.version)
         return imported
 
     def remove_partial_files(self, older_than_seconds: float = 600.0) -> list[Path]:
@@ -249,10 +244,12 @@ class ModelRegistry:
         source: str,
         status: str,
         note: str | None,
-    ) -> str:
+    ) -> str | None:
+        """The new version, or None when the database refused its row."""
         with session_scope(self.settings) as session:
             version = version_rows.next_version(session=session)
-        self._store_and_insert(version, folder, card, parent, source, status, note)
+        if not self._store_and_insert(version, folder, card, parent, source, status, note):
+            return None
         return version
 
     def _store_and_insert(
@@ -264,29 +261,26 @@ class ModelRegistry:
         source: str,
         status: str,
         note: str | None,
-    ) -> None:
+    ) -> bool:
         """Put the folder's two files into the blob store, then add the row that names
-        them: a row never points at files that are not stored."""
+        them: a row never points at files that are not stored. False when the database
+        refused the row (a concurrent writer took the number, or production)."""
         model_sha = self.store.put((folder / MODEL_FILE).read_bytes())
         card_sha = self.store.put((folder / CARD_FILE).read_bytes())
         metrics = card.metrics.model_dump(mode="json") if card.metrics else {}
         dataset = card.training.dataset
         trained_on = dataset.model_dump(mode="json") if dataset else {}
-        promoted_at = datetime.now(UTC) if status == "production" else None
         with session_scope(self.settings) as session:
-            version_rows.insert_version(
+            return version_rows.insert_version(
                 session=session,
-                row=ModelVersionRow(
-                    version=version,
-                    status=status,
-                    parent=parent,
-                    metrics=metrics,
-                    trained_on=trained_on | {"seconds": card.training.seconds},
-                    path=str(self.root / version),
-                    model_sha256=model_sha,
-                    card_sha256=card_sha,
-                    source=source,
-                    promoted_at=promoted_at,
-                    note=note,
-                ),
+                version=version,
+                status=status,
+                parent=parent,
+                metrics=metrics,
+                trained_on=trained_on | {"seconds": card.training.seconds},
+                path=str(self.root / version),
+                model_sha256=model_sha,
+                card_sha256=card_sha,
+                source=source,
+                note=note,
             )

@@ -36,8 +36,8 @@ def up(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for every replica.")] = 600,
 ) -> None:
     """Start N replicas, the worker and nginx in the foreground; Ctrl-C stops them all."""
-    from sightline.api.auth import resolve_admin_token
     from sightline.db.session import migrate
+    from sightline.ops.credentials import resolve_admin_token
 
     settings = get_settings()
     config = StackConfig(
