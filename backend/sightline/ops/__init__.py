@@ -1,1 +1,2 @@
-"""Operations: running Sightline as several processes on one machine."""
+"""Operations: running Sightline as processes (replicas, retention, the admin token's
+resolution, a private temp dir), below the API that uses them."""
