@@ -63,6 +63,7 @@ from sightline.ml.uncertainty import (
     flag_rate,
     out_of_class_images,
 )
+from sightline.retrain_job import JobStatus
 
 OUT_OF_CLASS_PER_KIND = 200
 
@@ -83,7 +84,7 @@ class UploadSplit:
 
 @dataclass
 class RetrainOutcome:
-    status: str  # completed / rejected
+    status: JobStatus  # COMPLETED or REJECTED
     message: str
     version: str
     base_version: str
@@ -374,7 +375,7 @@ class Retrainer:
         else:
             self.registry.set_status(version, "rejected", reason)
         return RetrainOutcome(
-            "completed" if promote else "rejected",
+            JobStatus.COMPLETED if promote else JobStatus.REJECTED,
             reason,
             version,
             base.version,
