@@ -1,21 +1,22 @@
+"""Model versions: the registry's list, and promotion (roll back or forward)."""
+
 from __future__ import annotations
 
 import asyncio
 
 from fastapi import APIRouter
 
-from sightline.api.deps import AdminDep, ServicesDep
+from sightline.api.deps import AdminDep, HolderDep, RegistryDep
 from sightline.api.schemas import ModelListOut, ModelOut, error_responses
 
 router = APIRouter(prefix="/api/models", tags=["model"])
 
 
 @router.get("", response_model=ModelListOut)
-def list_models(services: ServicesDep) -> ModelListOut:
+def list_models(registry: RegistryDep) -> ModelListOut:
     """Every model version, newest first; exactly one is production."""
-    rows = services.registry.all_versions()
-    items = [ModelOut.model_validate(row, from_attributes=True) for row in rows]
-    production = next((row.version for row in rows if row.status == "production"), None)
+    items = [ModelOut.model_validate(v, from_attributes=True) for v in registry.all_versions()]
+    production = next((item.version for item in items if item.status == "production"), None)
     return ModelListOut(items=items, production=production)
 
 
@@ -24,9 +25,11 @@ def list_models(services: ServicesDep) -> ModelListOut:
     response_model=ModelOut,
     responses=error_responses(401, 404),
 )
-async def promote(_admin: AdminDep, version: str, services: ServicesDep) -> ModelOut:
+async def promote(
+    _admin: AdminDep, version: str, registry: RegistryDep, holder: HolderDep
+) -> ModelOut:
     """Make a version production (roll back or forward). Every replica serves it
     within the model poll interval; this one swaps before answering."""
-    row = await asyncio.to_thread(services.registry.promote, version)
-    await asyncio.to_thread(services.holder.refresh)
-    return ModelOut.model_validate(row, from_attributes=True)
+    promoted = await asyncio.to_thread(registry.promote, version)
+    await asyncio.to_thread(holder.refresh)
+    return ModelOut.model_validate(promoted, from_attributes=True)
