@@ -34,10 +34,10 @@ def predictions(
     ``next_cursor`` and a page deep in the history costs what the first one does.
     ``total`` is a maintained counter, not a count of the table."""
     after = decode_cursor(cursor) if cursor else None
-    rows = list_predictions(
+    entries = list_predictions(
         session=session, limit=limit, offset=0 if after else offset, after=after
     )
-    items = [PredictionSummaryOut.model_validate(row, from_attributes=True) for row in rows]
+    items = [PredictionSummaryOut.model_validate(e, from_attributes=True) for e in entries]
     total = count_predictions(session=session)
     next_cursor = encode_cursor(items[-1]) if len(items) == limit else None
     return PredictionPageOut(
