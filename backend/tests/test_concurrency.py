@@ -23,6 +23,7 @@ from sightline.db.session import migrate, session_scope
 from sightline.errors import Conflict
 from sightline.jobs.queue import JobQueue
 from sightline.ml.registry import ModelRegistry
+from sightline.retrain_job import RetrainJob
 from sightline.serving.recorder import Recorder
 from tests.conftest import prediction_row
 
@@ -69,7 +70,7 @@ def test_a_queued_job_is_claimed_by_exactly_one_worker(db: Settings) -> None:
     queue = JobQueue(db)
     job = queue.submit()
     outcomes = race(lambda i: queue.claim(f"worker-{i}"))
-    winners = [o for o in outcomes if isinstance(o, RetrainJobRow)]
+    winners = [o for o in outcomes if isinstance(o, RetrainJob)]
     assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert len(winners) == 1
     claimed = queue.get(job.id)
@@ -80,7 +81,7 @@ def test_concurrent_retrain_requests_queue_one_job(db: Settings) -> None:
     add_upload(db)
     queue = JobQueue(db)
     outcomes = race(lambda _: queue.submit())
-    queued = [o for o in outcomes if isinstance(o, RetrainJobRow)]
+    queued = [o for o in outcomes if isinstance(o, RetrainJob)]
     assert len(queued) == 1
     assert all(isinstance(o, Conflict) for o in outcomes if o not in queued)
     with session_scope(db) as session:

@@ -1,54 +1,134 @@
-"""What routes depend on, as typed ``Annotated`` aliases: a route names ``ServicesDep``
-(``SettingsDep``, ``JobQueueDep``) and FastAPI fills it in; an admin route takes
-``AdminDep``, the one place admin access is declared (the AdminGuard middleware reads
-it from the routes). The services are built once per process in the app's lifespan."""
+"""What routes depend on, as typed ``Annotated`` aliases: a route names what it uses
+(``SessionDep``, ``HolderDep``, ``JobQueueDep``...) and FastAPI fills it in; an admin
+route takes ``AdminDep``, the one place admin access is declared (the AdminGuard
+middleware reads it from the routes). Everything but the session is built once per
+process in the app's lifespan (``Services``, on ``app.state``); the session is one per
+request, committed when the route returns and rolled back when it raises."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
 
 from sightline.api.auth import require_admin
 from sightline.config import Settings
+from sightline.data.training_uploads import UploadStore
+from sightline.db.session import session_scope
 from sightline.jobs.queue import JobQueue
 from sightline.ml.registry import ModelRegistry
 from sightline.serving.holder import ModelHolder
 from sightline.serving.service import PredictionService
 
 
-@dataclass
+@dataclass(frozen=True)
+class Started:
+    """When this process started serving: wall clock for display, monotonic for uptime."""
+
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    monotonic: float = field(default_factory=time.monotonic)
+
+    def uptime_seconds(self) -> float:
+        return time.monotonic() - self.monotonic
+
+
+@dataclass(frozen=True)
 class Services:
+    """What the lifespan builds once; routes take its parts through the aliases below."""
+
     settings: Settings
     registry: ModelRegistry
     holder: ModelHolder
     predictions: PredictionService
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    started_monotonic: float = field(default_factory=time.monotonic)
+    uploads: UploadStore
+    jobs: JobQueue
+    started: Started = field(default_factory=Started)
 
 
-async def get_services(request: Request) -> Services:
-    # async: FastAPI would run a plain def in its thread pool, a hop per request.
+# The getters are async: FastAPI would run a plain def in its thread pool, a hop per
+# request, for what is one attribute read.
+def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
 async def get_settings_of_app(request: Request) -> Settings:
-    services: Services = request.app.state.services
-    return services.settings
+    return _services(request).settings
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+async def get_registry(request: Request) -> ModelRegistry:
+    return _services(request).registry
+
+
+async def get_holder(request: Request) -> ModelHolder:
+    return _services(request).holder
+
+
+async def get_prediction_service(request: Request) -> PredictionService:
+    return _services(request).predictions
+
+
+async def get_upload_store(request: Request) -> UploadStore:
+    return _services(request).uploads
+
+
+async def get_job_queue(request: Request) -> JobQueue:
+    return _services(request).jobs
+
+
+async def get_started(request: Request) -> Started:
+    return _services(request).started
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_of_app)]
-
-
-async def get_job_queue(settings: SettingsDep) -> JobQueue:
-    return JobQueue(settings)
-
-
+RegistryDep = Annotated[ModelRegistry, Depends(get_registry)]
+HolderDep = Annotated[ModelHolder, Depends(get_holder)]
+PredictionServiceDep = Annotated[PredictionService, Depends(get_prediction_service)]
+UploadStoreDep = Annotated[UploadStore, Depends(get_upload_store)]
 JobQueueDep = Annotated[JobQueue, Depends(get_job_queue)]
+StartedDep = Annotated[Started, Depends(get_started)]
+
+
+def get_session(settings: SettingsDep) -> Iterator[Session]:
+    # A plain def: it runs in the thread pool, so its commit never blocks the event loop.
+    with session_scope(settings) as session:
+        yield session
+
+
+# scope="function": committed and closed before the response is sent, so a failed
+# commit is the request's error and the connection goes back to the pool at once.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def request_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Names this request: a retry with the same key and image gets the "
+            "first answer, and the history keeps one row.",
+        ),
+    ] = None,
+    x_request_id: Annotated[
+        str | None,
+        Header(
+            alias="X-Request-ID",
+            max_length=255,
+            description="Used as the key when there is no Idempotency-Key: nginx sets it "
+            "to its request id, the same for a request it replays on another replica.",
+        ),
+    ] = None,
+) -> str | None:
+    """What names the request across retries and replays (serving/service.py)."""
+    return idempotency_key or x_request_id
+
+
+RequestKeyDep = Annotated[str | None, Depends(request_key)]
 # A parameter of this type makes its route an admin route: 401 without the token.
 AdminDep = Annotated[None, Depends(require_admin)]

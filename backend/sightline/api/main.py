@@ -18,23 +18,25 @@ from fastapi.middleware.cors import CORSMiddleware
 from sightline import __version__
 from sightline.api.auth import resolve_admin_token
 from sightline.api.deps import Services
-from sightline.api.errors import install_error_handlers
+from sightline.api.error_handlers import install_error_handlers
 from sightline.api.middleware import RequestMonitor
 from sightline.api.routes import (
-    explain,
+    explanations,
     health,
-    metrics,
-    models,
-    monitoring,
+    history,
+    model_metrics,
+    monitoring_report,
     predict,
-    predictions,
-    retrain,
-    uploads,
+    prometheus_metrics,
+    retraining,
+    training_data,
+    versions,
 )
 from sightline.api.security import install_security, with_private_tempdir
 from sightline.config import Settings, get_settings
 from sightline.data.training_uploads import UploadStore
 from sightline.db.session import migrate
+from sightline.jobs.queue import JobQueue
 from sightline.ml.registry import ModelRegistry
 from sightline.monitoring import prometheus
 from sightline.serving.holder import ModelHolder
@@ -64,7 +66,7 @@ def build_services(settings: Settings, recorder: Recorder) -> Services:
     holder = ModelHolder(settings, registry)
     holder.refresh()
     predictions = PredictionService(settings, holder, recorder)
-    return Services(settings, registry, holder, predictions)
+    return Services(settings, registry, holder, predictions, uploads, JobQueue(settings))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -116,13 +118,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (
         health,
         predict,
-        explain,
-        predictions,
-        metrics,
-        models,
-        uploads,
-        retrain,
-        monitoring,
+        explanations,
+        history,
+        model_metrics,
+        versions,
+        training_data,
+        retraining,
+        monitoring_report,
+        prometheus_metrics,
     ):
         app.include_router(module.router)
     return app

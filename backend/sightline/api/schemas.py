@@ -9,12 +9,12 @@ of the model card that a response shows as they are keep their names from ml/car
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
-from sightline.db.models import RetrainJobRow
 from sightline.ml.card import Machine, Metrics, Uncertainty
+from sightline.retrain_job import JobStatus, RetrainJob
 from sightline.serving.predictor import Prediction
 
 CLASS_EXAMPLE = {"airplane": 0.01, "cat": 0.93, "dog": 0.06}
@@ -34,13 +34,13 @@ def error_responses(*status_codes: int) -> dict[int | str, dict[str, object]]:
 
 
 class HealthOut(BaseModel):
-    status: str = Field(examples=["ok"])
+    status: Literal["ok", "unavailable"] = Field(examples=["ok"])
     model_loaded: bool
     model_version: str | None = Field(examples=["v1"])
 
 
 class StatusOut(BaseModel):
-    status: str = Field(examples=["online"])
+    status: Literal["online", "degraded"] = Field(examples=["online"])
     uptime_seconds: float
     started_at: datetime
     model_version: str | None
@@ -162,14 +162,19 @@ class TrainedOnOut(BaseModel):
     seconds: float | None = None
 
 
+# ml/registry.py's STATUSES, and where a version came from.
+ModelStatus = Literal["production", "candidate", "rejected", "archived"]
+ModelSource = Literal["shipped", "retrained"]
+
+
 class ModelOut(BaseModel):
     version: str
     created_at: datetime
-    status: str = Field(examples=["production"])
+    status: ModelStatus = Field(examples=["production"])
     metrics: Metrics | None = Field(description="None for a model saved without evaluation")
     parent: str | None
     trained_on: TrainedOnOut
-    source: str = Field(examples=["shipped"], description="shipped or retrained")
+    source: ModelSource = Field(examples=["shipped"], description="shipped or retrained")
     promoted_at: datetime | None = None
     note: str | None = None
 
@@ -205,7 +210,7 @@ class RetrainIn(BaseModel):
 
 class RetrainAcceptedOut(BaseModel):
     job_id: str
-    status: str = Field(examples=["queued"])
+    status: JobStatus = Field(examples=["queued"])
 
 
 class ModelScoresOut(BaseModel):
@@ -238,7 +243,7 @@ class JobScoresOut(BaseModel):
 
 class JobOut(BaseModel):
     job_id: str
-    status: str = Field(examples=["running"])
+    status: JobStatus = Field(examples=["running"])
     progress: float
     epoch: int
     epochs: int
@@ -259,7 +264,7 @@ class JobOut(BaseModel):
     finished_at: datetime | None
 
     @classmethod
-    def of(cls, job: RetrainJobRow) -> JobOut:
+    def of(cls, job: RetrainJob) -> JobOut:
         return cls(
             job_id=job.id,
             status=job.status,
@@ -272,12 +277,12 @@ class JobOut(BaseModel):
             accuracy=job.accuracy,
             eta_seconds=job.eta_seconds,
             message=job.message,
-            history=job.history or {},
-            metrics=JobScoresOut.model_validate(job.metrics or {}),
+            history=job.history,
+            metrics=JobScoresOut.model_validate(job.metrics),
             base_version=job.base_version,
             model_version=job.model_version,
             promoted=job.promoted,
-            params=job.params or {},
+            params=job.params,
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,

@@ -1,6 +1,7 @@
 """SQL for retraining jobs (table ``retrain_jobs``). ``jobs/queue.py`` holds the rules;
 every write the worker makes here is conditional (still running, still its own), so a
-worker whose job was taken from it changes nothing."""
+worker whose job was taken from it changes nothing. Reads answer ``RetrainJob``, never
+the ORM row."""
 
 from __future__ import annotations
 
@@ -11,8 +12,35 @@ from sqlalchemy import CursorResult, Update, select, update
 from sqlalchemy.orm import Session
 
 from sightline.db.models import RetrainJobRow
+from sightline.retrain_job import ACTIVE, JobStatus, RetrainJob
 
-ACTIVE = ("queued", "running")
+
+def _job(row: RetrainJobRow) -> RetrainJob:
+    return RetrainJob(
+        id=row.id,
+        status=JobStatus(row.status),
+        epochs=row.epochs,
+        created_at=row.created_at,
+        message=row.message,
+        progress=row.progress,
+        epoch=row.epoch,
+        step=row.step,
+        total_steps=row.total_steps,
+        loss=row.loss,
+        accuracy=row.accuracy,
+        eta_seconds=row.eta_seconds,
+        history=row.history or {},
+        metrics=row.metrics or {},
+        params=row.params or {},
+        base_version=row.base_version,
+        model_version=row.model_version,
+        promoted=row.promoted,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        worker_id=row.worker_id,
+        cancel_requested=bool(row.cancel_requested),
+        error=row.error,
+    )
 
 
 def _rows_changed(session: Session, statement: Update) -> int:
@@ -21,27 +49,42 @@ def _rows_changed(session: Session, statement: Update) -> int:
     return int(result.rowcount)
 
 
-def insert_job(*, session: Session, job: RetrainJobRow) -> None:
-    """Add a job; a second active one fails at commit (unique index, migration 0002)."""
-    session.add(job)
+def insert_job(
+    *, session: Session, job_id: str, epochs: int, params: dict[str, Any], message: str
+) -> RetrainJob:
+    """Add a queued job; a second active one fails here (unique index, migration 0002)."""
+    row = RetrainJobRow(
+        id=job_id, status=JobStatus.QUEUED, epochs=epochs, params=params, message=message
+    )
+    session.add(row)
+    session.flush()  # the collision, and the column defaults, now
+    return _job(row)
 
 
-def get_job(*, session: Session, job_id: str, for_update: bool = False) -> RetrainJobRow | None:
-    return session.get(RetrainJobRow, job_id, with_for_update=for_update)
+def get_job(*, session: Session, job_id: str, for_update: bool = False) -> RetrainJob | None:
+    row = session.get(RetrainJobRow, job_id, with_for_update=for_update)
+    return None if row is None else _job(row)
 
 
-def latest_job(*, session: Session) -> RetrainJobRow | None:
-    return session.scalar(select(RetrainJobRow).order_by(RetrainJobRow.created_at.desc()).limit(1))
+def latest_job(*, session: Session) -> RetrainJob | None:
+    row = session.scalar(select(RetrainJobRow).order_by(RetrainJobRow.created_at.desc()).limit(1))
+    return None if row is None else _job(row)
 
 
-def active_job(*, session: Session) -> RetrainJobRow | None:
-    return session.scalar(select(RetrainJobRow).where(RetrainJobRow.status.in_(ACTIVE)))
+def active_job(*, session: Session) -> RetrainJob | None:
+    row = session.scalar(select(RetrainJobRow).where(RetrainJobRow.status.in_(ACTIVE)))
+    return None if row is None else _job(row)
+
+
+def update_job(*, session: Session, job_id: str, values: dict[str, Any]) -> None:
+    """Write ``values`` unconditionally (the caller holds the row's lock)."""
+    session.execute(update(RetrainJobRow).where(RetrainJobRow.id == job_id).values(**values))
 
 
 def oldest_queued_job_id(*, session: Session) -> str | None:
     return session.scalar(
         select(RetrainJobRow.id)
-        .where(RetrainJobRow.status == "queued")
+        .where(RetrainJobRow.status == JobStatus.QUEUED)
         .order_by(RetrainJobRow.created_at)
         .limit(1)
     )
@@ -53,9 +96,9 @@ def claim_job(*, session: Session, job_id: str, worker_id: str, now: datetime) -
         _rows_changed(
             session,
             update(RetrainJobRow)
-            .where(RetrainJobRow.id == job_id, RetrainJobRow.status == "queued")
+            .where(RetrainJobRow.id == job_id, RetrainJobRow.status == JobStatus.QUEUED)
             .values(
-                status="running",
+                status=JobStatus.RUNNING,
                 worker_id=worker_id,
                 started_at=now,
                 heartbeat_at=now,
@@ -76,7 +119,7 @@ def update_running_job(
             update(RetrainJobRow)
             .where(
                 RetrainJobRow.id == job_id,
-                RetrainJobRow.status == "running",
+                RetrainJobRow.status == JobStatus.RUNNING,
                 RetrainJobRow.worker_id == worker_id,
             )
             .values(**values),
@@ -84,7 +127,7 @@ def update_running_job(
     )
 
 
-def stop_flags(*, session: Session, job_id: str) -> tuple[str, str | None, bool] | None:
+def stop_flags(*, session: Session, job_id: str) -> tuple[JobStatus, str | None, bool] | None:
     """(status, worker_id, cancel_requested) of a job, or None when there is none."""
     row = session.execute(
         select(RetrainJobRow.status, RetrainJobRow.worker_id, RetrainJobRow.cancel_requested).where(
@@ -94,7 +137,7 @@ def stop_flags(*, session: Session, job_id: str) -> tuple[str, str | None, bool]
     if row is None:
         return None
     status, owner, cancel_requested = row
-    return str(status), owner, bool(cancel_requested)
+    return JobStatus(status), owner, bool(cancel_requested)
 
 
 RunningJob = tuple[str, str | None, datetime | None, datetime | None, datetime]
@@ -109,6 +152,6 @@ def running_jobs(*, session: Session) -> list[RunningJob]:
             RetrainJobRow.heartbeat_at,
             RetrainJobRow.started_at,
             RetrainJobRow.created_at,
-        ).where(RetrainJobRow.status == "running")
+        ).where(RetrainJobRow.status == JobStatus.RUNNING)
     ).all()
     return [(row[0], row[1], row[2], row[3], row[4]) for row in rows]

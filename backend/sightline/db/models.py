@@ -23,6 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from sightline.retrain_job import ACTIVE
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -120,6 +122,10 @@ class TrainingUploadRow(Base):
     used_by_job: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
 
 
+# "status IN ('queued', 'running')", as migration 0002 created it.
+ACTIVE_JOB_CONDITION = "status IN ({})".format(", ".join(f"'{status}'" for status in ACTIVE))
+
+
 class RetrainJobRow(Base):
     __tablename__ = "retrain_jobs"
     __table_args__ = (
@@ -129,13 +135,13 @@ class RetrainJobRow(Base):
             "uq_retrain_jobs_one_active",
             text("(1)"),
             unique=True,
-            sqlite_where=text("status IN ('queued', 'running')"),
-            postgresql_where=text("status IN ('queued', 'running')"),
+            sqlite_where=text(ACTIVE_JOB_CONDITION),
+            postgresql_where=text(ACTIVE_JOB_CONDITION),
         ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    # queued / running / completed / rejected / failed / cancelled
+    # A JobStatus value; a plain string column, so a new status needs no migration.
     status: Mapped[str] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -19,7 +19,7 @@ import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -201,17 +201,35 @@ def count_predictions(*, session: Session) -> int:
 Cursor = tuple[datetime, str]  # (created_at, id) of the last row of a page
 
 
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A prediction as the history lists it: no probabilities, no request key."""
+
+    id: str
+    created_at: datetime
+    prediction: str
+    confidence: float
+    uncertain: bool
+    model_version: str
+    time_ms: float
+    filename: str | None
+
+
+# The entry's fields, in order, as columns: only what a page shows is read.
+_HISTORY_COLUMNS = tuple(getattr(PredictionRow, field.name) for field in fields(HistoryEntry))
+
+
 def list_predictions(
     *, session: Session, limit: int, offset: int = 0, after: Cursor | None = None
-) -> list[PredictionRow]:
+) -> list[HistoryEntry]:
     """Newest first. ``after``: the rows older than that row (a keyset page: as cheap
     deep in the history as at its start); ``offset`` skips rows (cheap for the first
     pages only)."""
     order = (PredictionRow.created_at.desc(), PredictionRow.id.desc())
-    query = select(PredictionRow).order_by(*order).limit(limit).offset(offset)
+    query = select(*_HISTORY_COLUMNS).order_by(*order).limit(limit).offset(offset)
     if after is not None:
         query = query.where(tuple_(PredictionRow.created_at, PredictionRow.id) < after)
-    return list(session.scalars(query))
+    return [HistoryEntry(**row._asdict()) for row in session.execute(query)]
 
 
 def get_prediction_by_key(*, session: Session, request_key: str) -> PredictionRow | None:

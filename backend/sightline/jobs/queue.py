@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,12 +22,9 @@ from sightline.config import Settings
 from sightline.data.training_uploads import is_holdout
 from sightline.db import jobs as job_rows
 from sightline.db import uploads as upload_rows
-from sightline.db.models import RetrainJobRow
 from sightline.db.session import session_scope
 from sightline.errors import Conflict, InvalidField, NotFound
-
-ACTIVE = job_rows.ACTIVE
-FINISHED = ("completed", "rejected", "failed", "cancelled")
+from sightline.retrain_job import FINISHED, JobStatus, RetrainJob
 
 
 def now() -> datetime:
@@ -34,12 +32,14 @@ def now() -> datetime:
 
 
 class JobQueue:
+    """Stateless but for its settings: the API builds one at start-up, the worker one."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
     # ------------------------------------------------------------------ API side
 
-    def submit(self, epochs: int | None = None) -> RetrainJobRow:
+    def submit(self, epochs: int | None = None) -> RetrainJob:
         if self.new_upload_count() == 0:
             raise InvalidField(
                 "There is nothing new to learn from: upload labelled images "
@@ -49,16 +49,15 @@ class JobQueue:
                 code="no_new_data",
             )
         epochs = epochs or self.settings.retrain_epochs
-        job = RetrainJobRow(
-            id=uuid.uuid4().hex,
-            status="queued",
-            epochs=epochs,
-            params={"epochs": epochs},
-            message="Waiting for the worker.",
-        )
         try:
             with session_scope(self.settings) as session:
-                job_rows.insert_job(session=session, job=job)
+                job = job_rows.insert_job(
+                    session=session,
+                    job_id=uuid.uuid4().hex,
+                    epochs=epochs,
+                    params={"epochs": epochs},
+                    message="Waiting for the worker.",
+                )
         except IntegrityError as exc:
             active = self.active()
             detail = f" ({active.id}, {active.status})" if active else ""
@@ -68,38 +67,42 @@ class JobQueue:
             ) from exc
         return job
 
-    def get(self, job_id: str) -> RetrainJobRow:
+    def get(self, job_id: str) -> RetrainJob:
         with session_scope(self.settings) as session:
             job = job_rows.get_job(session=session, job_id=job_id)
         if job is None:
             raise NotFound(f"No retraining job {job_id!r}.", code="unknown_job")
         return job
 
-    def latest(self) -> RetrainJobRow | None:
+    def latest(self) -> RetrainJob | None:
         with session_scope(self.settings) as session:
             return job_rows.latest_job(session=session)
 
-    def active(self) -> RetrainJobRow | None:
+    def active(self) -> RetrainJob | None:
         with session_scope(self.settings) as session:
             return job_rows.active_job(session=session)
 
-    def cancel(self, job_id: str) -> RetrainJobRow:
+    def cancel(self, job_id: str) -> RetrainJob:
         """A queued job is cancelled at once; a running one at its next training step."""
         with session_scope(self.settings) as session:
             job = job_rows.get_job(session=session, job_id=job_id, for_update=True)
             if job is None:
                 raise NotFound(f"No retraining job {job_id!r}.", code="unknown_job")
-            if job.status == "queued":
-                job.status, job.finished_at = "cancelled", now()
-                job.message = "Cancelled before it started."
-            elif job.status == "running":
-                job.cancel_requested = True
-                job.message = "Cancelling..."
+            values: dict[str, Any]
+            if job.status is JobStatus.QUEUED:
+                values = {
+                    "status": JobStatus.CANCELLED,
+                    "finished_at": now(),
+                    "message": "Cancelled before it started.",
+                }
+            elif job.status is JobStatus.RUNNING:
+                values = {"cancel_requested": True, "message": "Cancelling..."}
             else:
                 raise Conflict(
                     f"Job {job_id} has already finished ({job.status}).", code="job_finished"
                 )
-            return job
+            job_rows.update_job(session=session, job_id=job_id, values=values)
+        return replace(job, **values)
 
     def new_upload_count(self) -> int:
         """Uploads a job would train on: not learned yet, and not held out for evaluation."""
@@ -110,7 +113,7 @@ class JobQueue:
 
     # ------------------------------------------------------------------ worker side
 
-    def claim(self, worker_id: str) -> RetrainJobRow | None:
+    def claim(self, worker_id: str) -> RetrainJob | None:
         """Take the oldest queued job, atomically; None when there is none."""
         with session_scope(self.settings) as session:
             job_id = job_rows.oldest_queued_job_id(session=session)
@@ -141,9 +144,11 @@ class JobQueue:
         if flags is None:
             return True
         status, owner, cancel_requested = flags
-        return cancel_requested or status != "running" or owner != worker_id
+        return cancel_requested or status is not JobStatus.RUNNING or owner != worker_id
 
-    def finish(self, job_id: str, worker_id: str, status: str, message: str, **values: Any) -> bool:
+    def finish(
+        self, job_id: str, worker_id: str, status: JobStatus, message: str, **values: Any
+    ) -> bool:
         """End this worker's job; False (and no write) when it was no longer its own."""
         if status not in FINISHED:
             raise ValueError(f"{status!r} is not a final status")
@@ -179,7 +184,7 @@ class JobQueue:
                 job_id=job_id,
                 worker_id=owner,
                 values={
-                    "status": "failed",
+                    "status": JobStatus.FAILED,
                     "finished_at": now(),
                     "error": "worker lost",
                     "message": "The worker stopped while training (crash or restart); "

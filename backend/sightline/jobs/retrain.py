@@ -62,6 +62,7 @@ from sightline.ml.uncertainty import (
     flag_rate,
     out_of_class_images,
 )
+from sightline.retrain_job import JobStatus
 
 OUT_OF_CLASS_PER_KIND = 200
 
@@ -82,7 +83,7 @@ class UploadSplit:
 
 @dataclass
 class RetrainOutcome:
-    status: str  # completed / rejected
+    status: JobStatus  # COMPLETED or REJECTED
     message: str
     version: str
     base_version: str
@@ -373,7 +374,7 @@ class Retrainer:
         else:
             self.registry.set_status(version, "rejected", reason)
         return RetrainOutcome(
-            "completed" if promote else "rejected",
+            JobStatus.COMPLETED if promote else JobStatus.REJECTED,
             reason,
             version,
             base.version,

@@ -29,7 +29,6 @@ from types import FrameType
 import psutil
 
 from sightline.config import Settings
-from sightline.db.models import RetrainJobRow
 from sightline.db.session import migrate
 from sightline.jobs.queue import JobQueue
 from sightline.jobs.retrain import Retrainer
@@ -37,6 +36,7 @@ from sightline.ml.registry import ModelRegistry
 from sightline.ml.training import Progress, TrainingCancelled
 from sightline.monitoring.prometheus import metrics
 from sightline.ops.retention import prune
+from sightline.retrain_job import JobStatus, RetrainJob
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class Worker:
 
     # ------------------------------------------------------------------ one job
 
-    def _run(self, job: RetrainJobRow) -> None:
+    def _run(self, job: RetrainJob) -> None:
         lost = threading.Event()  # set when the job is no longer ours
         done = threading.Event()
         heartbeat = threading.Thread(target=self._heartbeat, args=(job.id, done, lost), daemon=True)
@@ -175,7 +175,7 @@ class Worker:
             if self._stop.is_set():
                 self._finish(
                     job.id,
-                    "failed",
+                    JobStatus.FAILED,
                     "The worker was shut down while training; "
                     "the production model was not changed. Submit it again.",
                     promoted=False,
@@ -184,7 +184,7 @@ class Worker:
             else:
                 self._finish(
                     job.id,
-                    "cancelled",
+                    JobStatus.CANCELLED,
                     "Cancelled; the production model was not changed.",
                     promoted=False,
                 )
@@ -192,7 +192,7 @@ class Worker:
             log.exception("retraining job %s failed", job.id)
             self._finish(
                 job.id,
-                "failed",
+                JobStatus.FAILED,
                 f"Retraining failed: {exc}",
                 promoted=False,
                 error=traceback.format_exc()[-4000:],
@@ -201,7 +201,7 @@ class Worker:
             done.set()
             heartbeat.join(timeout=5)
 
-    def _finish(self, job_id: str, status: str, message: str, **values: object) -> None:
+    def _finish(self, job_id: str, status: JobStatus, message: str, **values: object) -> None:
         if self.queue.finish(job_id, self.worker_id, status, message, **values):
             metrics().retrain_jobs.labels(status).inc()
         else:

@@ -10,17 +10,17 @@ from sqlalchemy.orm import Session
 
 from sightline.config import Settings
 from sightline.db import jobs
-from sightline.db.models import RetrainJobRow
 from sightline.db.session import session_scope
+from sightline.retrain_job import JobStatus, RetrainJob
 
 
-def queued(job_id: str) -> RetrainJobRow:
-    return RetrainJobRow(id=job_id, status="queued", epochs=1, params={}, message="")
+def queue_job(session: Session, job_id: str) -> RetrainJob:
+    return jobs.insert_job(session=session, job_id=job_id, epochs=1, params={}, message="")
 
 
 def test_a_job_is_claimed_once_and_written_only_by_its_worker(session: Session) -> None:
-    jobs.insert_job(session=session, job=queued("j1"))
-    session.flush()
+    job = queue_job(session, "j1")
+    assert job.status is JobStatus.QUEUED and job.progress == 0.0 and job.created_at
     assert jobs.oldest_queued_job_id(session=session) == "j1"
     now = datetime.now(UTC)
     assert jobs.claim_job(session=session, job_id="j1", worker_id="w1", now=now)
@@ -38,12 +38,13 @@ def test_a_job_is_claimed_once_and_written_only_by_its_worker(session: Session) 
     session.expire_all()
     active = jobs.active_job(session=session)
     assert active is not None and active.progress == 0.5
+    assert active.status is JobStatus.RUNNING
     latest = jobs.latest_job(session=session)
     assert latest is not None and latest.id == "j1"
 
 
 def test_a_second_active_job_collides(migrated: Settings) -> None:
     with session_scope(migrated) as session:
-        jobs.insert_job(session=session, job=queued("j1"))
+        queue_job(session, "j1")
     with pytest.raises(IntegrityError), session_scope(migrated) as session:
-        jobs.insert_job(session=session, job=queued("j2"))
+        queue_job(session, "j2")

@@ -10,6 +10,8 @@ import { api, isBatchError, type BatchError, type BatchItem, type ExplainResult,
 import { usePredictions } from "@/lib/hooks";
 import { percent, probabilityRows } from "@/lib/shape";
 
+import { classifyOne } from "./classifyOne";
+
 type Classified = PredictionResult | ExplainResult | Exclude<BatchItem, BatchError>;
 
 interface Outcome {
@@ -29,8 +31,7 @@ export default function PredictPage() {
     try {
       if (files.length === 1 && files[0]) {
         const file = files[0];
-        // Grad-CAM when the API offers it; a plain prediction otherwise.
-        const result: Classified = await api.explain(file).catch(() => api.predict(file));
+        const result: Classified = await classifyOne(file);
         setOutcomes([{ file, result }]);
       } else {
         const { results } = await api.predictBatch(files);

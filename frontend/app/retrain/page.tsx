@@ -7,15 +7,22 @@ import { SeriesLines } from "@/components/Charts";
 import { TokenField } from "@/components/TokenField";
 import { UploadPanel } from "@/components/UploadPanel";
 import { Badge, Card, ErrorBox, Stat } from "@/components/States";
-import { api, type Job } from "@/lib/api";
+import { api, type Job, type JobStatus } from "@/lib/api";
 import { useMetrics } from "@/lib/hooks";
 import { formatDuration, historyRows, percent } from "@/lib/shape";
 import { useAdminToken } from "@/lib/token";
 
-const ACTIVE = new Set(["queued", "running"]);
-const TONE: Record<string, "good" | "info" | "bad" | "warn"> = {
-  queued: "info", running: "info", completed: "good", rejected: "warn", failed: "bad", cancelled: "warn",
-};
+// Every status the API declares (JobStatus is generated): a new one is a type error here.
+const STATUS = {
+  queued: { tone: "info", active: true },
+  running: { tone: "info", active: true },
+  completed: { tone: "good", active: false },
+  rejected: { tone: "warn", active: false },
+  failed: { tone: "bad", active: false },
+  cancelled: { tone: "warn", active: false },
+} as const satisfies Record<JobStatus, { tone: "good" | "info" | "bad" | "warn"; active: boolean }>;
+
+const isActive = (status: JobStatus): boolean => STATUS[status].active;
 
 export default function RetrainPage() {
   const [token] = useAdminToken();
@@ -29,7 +36,7 @@ export default function RetrainPage() {
   const jobId = startedId ?? latest.data?.job_id ?? null;
 
   const job = useSWR(jobId ? ["job", jobId] : null, () => api.job(jobId as string), {
-    refreshInterval: (data?: Job) => (data && !ACTIVE.has(data.status) ? 0 : 1000),
+    refreshInterval: (data?: Job) => (data && !isActive(data.status) ? 0 : 1000),
   });
 
   async function start() {
@@ -53,7 +60,7 @@ export default function RetrainPage() {
   }
 
   const current = job.data;
-  const running = current ? ACTIVE.has(current.status) : false;
+  const running = current ? isActive(current.status) : false;
   return (
     <>
       <h1>Retrain</h1>
@@ -89,11 +96,11 @@ function JobPanel({ job }: { job: Job }) {
   return (
     <Card title={`Job ${job.job_id.slice(0, 8)}`} wide>
       <div className="stats-row">
-        <Stat label="Status" value={<Badge tone={TONE[job.status] ?? "info"}><span data-testid="job-status">{job.status}</span></Badge>} />
+        <Stat label="Status" value={<Badge tone={STATUS[job.status].tone}><span data-testid="job-status">{job.status}</span></Badge>} />
         <Stat label="Epoch" value={`${job.epoch}/${job.epochs}`} />
         <Stat label="Loss" value={job.loss != null ? job.loss.toFixed(3) : "–"} />
         <Stat label="Accuracy" value={percent(job.accuracy)} />
-        <Stat label="Time left" value={ACTIVE.has(job.status) ? formatDuration(job.eta_seconds) : "–"} />
+        <Stat label="Time left" value={isActive(job.status) ? formatDuration(job.eta_seconds) : "–"} />
       </div>
       <div className="progress" role="progressbar" aria-label="progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(job.progress * 100)}>
         <div style={{ width: `${Math.round(job.progress * 100)}%` }} />

@@ -29,6 +29,7 @@ export type BatchError = Extract<BatchItem, { error: unknown }>;
 export type ErrorBody = BatchError["error"];
 export type UploadReport = ResponseOf<"/api/upload-training-data", "post">;
 export type Job = ResponseOf<"/api/retrain/{job_id}", "get">;
+export type JobStatus = Job["status"];
 export type Monitoring = ResponseOf<"/api/monitoring", "get">;
 
 export class ApiError extends Error {

@@ -574,8 +574,9 @@ export interface components {
             /**
              * Status
              * @example ok
+             * @enum {string}
              */
-            status: string;
+            status: "ok" | "unavailable";
         };
         /** JobOut */
         JobOut: {
@@ -619,11 +620,8 @@ export interface components {
             promoted: boolean | null;
             /** Started At */
             started_at: string | null;
-            /**
-             * Status
-             * @example running
-             */
-            status: string;
+            /** @example running */
+            status: components["schemas"]["JobStatus"];
             /**
              * Step
              * @default 0
@@ -640,6 +638,12 @@ export interface components {
             candidate?: components["schemas"]["ModelScoresOut"] | null;
             production?: components["schemas"]["ModelScoresOut"] | null;
         };
+        /**
+         * JobStatus
+         * @description A retraining job's status: queued, then running, then one of the final four.
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "completed" | "rejected" | "failed" | "cancelled";
         JsonValue: unknown;
         /** Machine */
         Machine: {
@@ -746,13 +750,15 @@ export interface components {
              * Source
              * @description shipped or retrained
              * @example shipped
+             * @enum {string}
              */
-            source: string;
+            source: "shipped" | "retrained";
             /**
              * Status
              * @example production
+             * @enum {string}
              */
-            status: string;
+            status: "production" | "candidate" | "rejected" | "archived";
             trained_on: components["schemas"]["TrainedOnOut"];
             /** Version */
             version: string;
@@ -989,11 +995,8 @@ export interface components {
         RetrainAcceptedOut: {
             /** Job Id */
             job_id: string;
-            /**
-             * Status
-             * @example queued
-             */
-            status: string;
+            /** @example queued */
+            status: components["schemas"]["JobStatus"];
         };
         /** RetrainIn */
         RetrainIn: {
@@ -1022,8 +1025,9 @@ export interface components {
             /**
              * Status
              * @example online
+             * @enum {string}
              */
-            status: string;
+            status: "online" | "degraded";
             /** Uptime Seconds */
             uptime_seconds: number;
         };

@@ -1,38 +1,35 @@
-from __future__ import annotations
+"""Liveness (``/health``) and the dashboard's status line (``/api/status``)."""
 
-import time
+from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from sightline.api.deps import ServicesDep
+from sightline.api.deps import HolderDep, SessionDep, StartedDep
 from sightline.api.schemas import HealthOut, StatusOut
 from sightline.db.predictions import predictions_served
-from sightline.db.session import session_scope
 
 router = APIRouter(tags=["status"])
 
 
 @router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
-def health(services: ServicesDep, response: Response) -> HealthOut:
+def health(holder: HolderDep, response: Response) -> HealthOut:
     """Liveness and readiness: 503 until a model is loaded."""
-    if not services.holder.loaded:
+    if not holder.loaded:
         response.status_code = 503
     return HealthOut(
-        status="ok" if services.holder.loaded else "unavailable",
-        model_loaded=services.holder.loaded,
-        model_version=services.holder.version,
+        status="ok" if holder.loaded else "unavailable",
+        model_loaded=holder.loaded,
+        model_version=holder.version,
     )
 
 
 @router.get("/api/status", response_model=StatusOut)
-def status(services: ServicesDep) -> StatusOut:
-    with session_scope(services.settings) as session:  # a counter: no COUNT(*)
-        served = predictions_served(session=session)
+def status(holder: HolderDep, started: StartedDep, session: SessionDep) -> StatusOut:
     return StatusOut(
-        status="online" if services.holder.loaded else "degraded",
-        uptime_seconds=round(time.monotonic() - services.started_monotonic, 3),
-        started_at=services.started_at,
-        model_version=services.holder.version,
-        predictions_served=served,
-        model_loaded=services.holder.loaded,
+        status="online" if holder.loaded else "degraded",
+        uptime_seconds=round(started.uptime_seconds(), 3),
+        started_at=started.at,
+        model_version=holder.version,
+        predictions_served=predictions_served(session=session),  # a counter: no COUNT(*)
+        model_loaded=holder.loaded,
     )

@@ -1,11 +1,12 @@
+"""Classification: one image, or a batch sharing the micro-batcher."""
+
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Header, UploadFile
+from fastapi import APIRouter, File, UploadFile
 
-from sightline.api.deps import ServicesDep
+from sightline.api.deps import PredictionServiceDep, RequestKeyDep, SettingsDep
 from sightline.api.schemas import (
     BatchItemErrorOut,
     BatchItemOut,
@@ -22,54 +23,29 @@ router = APIRouter(prefix="/api", tags=["prediction"])
 ERRORS = error_responses(400, 413, 415, 422, 503)
 
 
-def request_key(
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            max_length=255,
-            description="Names this request: a retry with the same key and image gets the "
-            "first answer, and the history keeps one row.",
-        ),
-    ] = None,
-    x_request_id: Annotated[
-        str | None,
-        Header(
-            alias="X-Request-ID",
-            max_length=255,
-            description="Used as the key when there is no Idempotency-Key: nginx sets it "
-            "to its request id, the same for a request it replays on another replica.",
-        ),
-    ] = None,
-) -> str | None:
-    """What names the request across retries and replays (serving/service.py)."""
-    return idempotency_key or x_request_id
-
-
-RequestKeyDep = Annotated[str | None, Depends(request_key)]
-
-
 @router.post("/predict", response_model=PredictionOut, responses=ERRORS)
 async def predict(
-    services: ServicesDep,
+    settings: SettingsDep,
+    predictions: PredictionServiceDep,
     key: RequestKeyDep,
     file: UploadFile = File(description="An image: JPEG, PNG, GIF, BMP, TIFF, WebP..."),
 ) -> PredictionOut:
     """Classify one image. The answer is sent once it is recorded in the prediction
     history (503 with Retry-After if it cannot be)."""
-    data = await read_limited(file, services.settings.max_upload_bytes)
-    prediction = await services.predictions.predict(data, file.filename, request_key=key)
+    data = await read_limited(file, settings.max_upload_bytes)
+    prediction = await predictions.predict(data, file.filename, request_key=key)
     return PredictionOut.of(prediction)
 
 
 @router.post("/predict/batch", response_model=BatchOut, responses=ERRORS)
 async def predict_batch(
-    services: ServicesDep,
+    settings: SettingsDep,
+    predictions: PredictionServiceDep,
     key: RequestKeyDep,
     files: list[UploadFile] = File(description="1 to 64 images"),
 ) -> BatchOut:
     """Classify several images; a bad file gets its own error, the others their answers."""
-    limit = services.settings.max_batch_files
+    limit = settings.max_batch_files
     if len(files) > limit:
         raise TooLarge(
             f"{len(files)} files sent; the limit is {limit} per batch.", code="too_many_files"
@@ -78,8 +54,8 @@ async def predict_batch(
     async def answer(index: int, upload: UploadFile) -> BatchItemOut | BatchItemErrorOut:
         item_key = f"{key}#{index}" if key else None
         try:
-            data = await read_limited(upload, services.settings.max_upload_bytes)
-            prediction = await services.predictions.predict(
+            data = await read_limited(upload, settings.max_upload_bytes)
+            prediction = await predictions.predict(
                 data, upload.filename, endpoint="batch", request_key=item_key
             )
             return BatchItemOut.of(prediction, filename=upload.filename)

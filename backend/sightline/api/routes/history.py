@@ -1,3 +1,5 @@
+"""``/api/predictions``: the prediction history, a keyset page at a time."""
+
 from __future__ import annotations
 
 import base64
@@ -6,11 +8,9 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query
 
-from sightline.api.deps import ServicesDep
+from sightline.api.deps import SessionDep
 from sightline.api.schemas import PredictionPageOut, PredictionSummaryOut, error_responses
-from sightline.db.models import PredictionRow
 from sightline.db.predictions import Cursor, count_predictions, list_predictions
-from sightline.db.session import session_scope
 from sightline.errors import InvalidField
 
 router = APIRouter(prefix="/api", tags=["prediction"])
@@ -21,7 +21,7 @@ MAX_OFFSET = 10_000
 
 @router.get("/predictions", response_model=PredictionPageOut, responses=error_responses(422))
 def predictions(
-    services: ServicesDep,
+    session: SessionDep,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(
         0, ge=0, le=MAX_OFFSET, description="Rows to skip (first pages); deeper, use cursor."
@@ -34,21 +34,20 @@ def predictions(
     ``next_cursor`` and a page deep in the history costs what the first one does.
     ``total`` is a maintained counter, not a count of the table."""
     after = decode_cursor(cursor) if cursor else None
-    with session_scope(services.settings) as session:
-        rows = list_predictions(
-            session=session, limit=limit, offset=0 if after else offset, after=after
-        )
-        total = count_predictions(session=session)
-        items = [PredictionSummaryOut.model_validate(row, from_attributes=True) for row in rows]
-    next_cursor = encode_cursor(rows[-1]) if len(rows) == limit else None
+    entries = list_predictions(
+        session=session, limit=limit, offset=0 if after else offset, after=after
+    )
+    items = [PredictionSummaryOut.model_validate(e, from_attributes=True) for e in entries]
+    total = count_predictions(session=session)
+    next_cursor = encode_cursor(items[-1]) if len(items) == limit else None
     return PredictionPageOut(
         items=items, total=total, limit=limit, offset=offset, next_cursor=next_cursor
     )
 
 
-def encode_cursor(row: PredictionRow) -> str:
+def encode_cursor(last: PredictionSummaryOut) -> str:
     """Opaque to clients: the (created_at, id) of a page's last row."""
-    text = f"{row.created_at.isoformat()}|{row.id}"
+    text = f"{last.created_at.isoformat()}|{last.id}"
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 

@@ -1,13 +1,14 @@
+"""Labelled images for retraining, stored by content hash (data/training_uploads.py)."""
+
 from __future__ import annotations
 
 import asyncio
 
 from fastapi import APIRouter, File, Query, UploadFile
 
-from sightline.api.deps import AdminDep, ServicesDep
+from sightline.api.deps import AdminDep, HolderDep, SettingsDep, UploadStoreDep
 from sightline.api.schemas import UploadReportOut, error_responses
 from sightline.api.upload_limits import read_limited
-from sightline.data.training_uploads import UploadStore
 from sightline.errors import TooLarge
 
 router = APIRouter(prefix="/api", tags=["retraining"])
@@ -20,7 +21,9 @@ router = APIRouter(prefix="/api", tags=["retraining"])
 )
 async def upload_training_data(
     _admin: AdminDep,
-    services: ServicesDep,
+    settings: SettingsDep,
+    store: UploadStoreDep,
+    holder: HolderDep,
     files: list[UploadFile] = File(
         description="Images of one class, or .zip files whose top folders are class names"
     ),
@@ -28,7 +31,7 @@ async def upload_training_data(
 ) -> UploadReportOut:
     """Add labelled images for retraining. Each file is checked with the serving
     decoder and stored by its content hash; duplicates and bad files are reported."""
-    s = services.settings
+    s = settings
     if len(files) > s.max_zip_files:
         raise TooLarge(
             f"{len(files)} files sent; the limit is {s.max_zip_files}.", code="too_many_files"
@@ -37,6 +40,6 @@ async def upload_training_data(
     payload = [
         (f.filename, await read_limited(f, max(s.max_upload_bytes, zip_limit))) for f in files
     ]
-    known = services.holder.predictor.class_names
-    report = await asyncio.to_thread(UploadStore(s).ingest, payload, class_name, known)
+    known = holder.predictor.class_names
+    report = await asyncio.to_thread(store.ingest, payload, class_name, known)
     return UploadReportOut.model_validate(report, from_attributes=True)

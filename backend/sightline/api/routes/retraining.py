@@ -1,3 +1,5 @@
+"""Retraining jobs: submit, follow, cancel (the worker runs them; jobs/queue.py)."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,8 +1,11 @@
+"""The production model's card as the dashboard shows it: its evaluation and its data.
+(Prometheus's ``/metrics`` is routes/prometheus_metrics.py.)"""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sightline.api.deps import ServicesDep
+from sightline.api.deps import HolderDep, SessionDep
 from sightline.api.schemas import (
     DatasetStatsOut,
     MetricsOut,
@@ -10,7 +13,6 @@ from sightline.api.schemas import (
     error_responses,
 )
 from sightline.data.stats import dataset_stats
-from sightline.db.session import session_scope
 from sightline.db.uploads import upload_counts
 from sightline.errors import NotFound
 
@@ -18,9 +20,9 @@ router = APIRouter(prefix="/api", tags=["model"])
 
 
 @router.get("/metrics", response_model=MetricsOut, responses=error_responses(404))
-def metrics(services: ServicesDep) -> MetricsOut:
+def metrics(holder: HolderDep) -> MetricsOut:
     """The production model's evaluation on its test split, with training history."""
-    predictor = services.holder.predictor
+    predictor = holder.predictor
     card = predictor.card
     if card.metrics is None:
         raise NotFound(
@@ -46,9 +48,7 @@ def metrics(services: ServicesDep) -> MetricsOut:
 
 
 @router.get("/dataset-stats", response_model=DatasetStatsOut)
-def dataset_statistics(services: ServicesDep) -> DatasetStatsOut:
+def dataset_statistics(holder: HolderDep, session: SessionDep) -> DatasetStatsOut:
     """Images per class: training and test data of the production model, and uploads."""
-    with session_scope(services.settings) as session:
-        uploads = upload_counts(session=session)
-    counts = dataset_stats(services.holder.predictor.card, uploads)
+    counts = dataset_stats(holder.predictor.card, upload_counts(session=session))
     return DatasetStatsOut.model_validate(counts, from_attributes=True)
