@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,41 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sightline.db.models import ModelVersionRow
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """One registered version, as the rest of the package sees it (no ORM row leaves db/)."""
+
+    version: str
+    created_at: datetime
+    status: str  # production / candidate / rejected / archived
+    parent: str | None
+    metrics: dict[str, Any]
+    trained_on: dict[str, Any]
+    path: str
+    model_sha256: str
+    card_sha256: str | None
+    source: str  # shipped / retrained
+    promoted_at: datetime | None
+    note: str | None
+
+    @classmethod
+    def of(cls, row: ModelVersionRow) -> ModelVersion:
+        return cls(
+            version=row.version,
+            created_at=row.created_at,
+            status=row.status,
+            parent=row.parent,
+            metrics=dict(row.metrics or {}),
+            trained_on=dict(row.trained_on or {}),
+            path=row.path,
+            model_sha256=row.model_sha256,
+            card_sha256=row.card_sha256,
+            source=row.source,
+            promoted_at=row.promoted_at,
+            note=row.note,
+        )
 
 
 def production_row(*, session: Session, for_update: bool = False) -> ModelVersionRow | None:

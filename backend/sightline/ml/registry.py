@@ -21,7 +21,7 @@ from typing import Any
 from sightline.blob_store import BlobStore, fetch_to_file, file_sha256, open_blob_store
 from sightline.config import Settings
 from sightline.db import model_versions as version_rows
-from sightline.db.models import ModelVersionRow
+from sightline.db.model_versions import ModelVersion
 from sightline.db.session import session_scope
 from sightline.errors import NotFound, SightlineError
 from sightline.ml.artifacts import MODEL_FILE, save_model_dir
@@ -55,24 +55,24 @@ class ModelRegistry:
 
     # ------------------------------------------------------------------ reading
 
-    def production(self) -> ModelVersionRow:
+    def production(self) -> ModelVersion:
         with session_scope(self.settings) as session:
             row = version_rows.production_row(session=session)
         if row is None:
             raise NoModel("No production model is registered yet.")
-        return row
+        return ModelVersion.of(row)
 
     def production_version(self) -> str | None:
         with session_scope(self.settings) as session:
             return version_rows.production_version(session=session)
 
-    def get(self, version: str) -> ModelVersionRow:
+    def get(self, version: str) -> ModelVersion:
         validate_version(version)
         with session_scope(self.settings) as session:
             row = version_rows.get_version(session=session, version=version)
         if row is None:
             raise _unknown(version)
-        return row
+        return ModelVersion.of(row)
 
     def line_start(self, version: str) -> str:
         """The version a line of retrained models began with: its parents followed back
@@ -84,9 +84,9 @@ class ModelRegistry:
             row = self.get(row.parent)
         return row.version
 
-    def all_versions(self) -> list[ModelVersionRow]:
+    def all_versions(self) -> list[ModelVersion]:
         with session_scope(self.settings) as session:
-            return version_rows.list_versions(session=session)
+            return [ModelVersion.of(row) for row in version_rows.list_versions(session=session)]
 
     def path(self, version: str) -> Path:
         """The version's folder on this replica, fetched from the blob store (and
@@ -180,7 +180,7 @@ class ModelRegistry:
         if not found:
             raise _unknown(version)
 
-    def promote(self, version: str) -> ModelVersionRow:
+    def promote(self, version: str) -> ModelVersion:
         """Make ``version`` production; the previous one is archived. One transaction."""
         row = self.get(version)
         if row.card_sha256 is None or not self.store.exists(row.model_sha256):
@@ -189,9 +189,9 @@ class ModelRegistry:
             locked = version_rows.get_version(session=session, version=version, for_update=True)
             if locked is None:
                 raise _unknown(version)
-            if locked.status == "production":
-                return locked
-            return version_rows.make_production(session=session, row=locked)
+            if locked.status != "production":
+                locked = version_rows.make_production(session=session, row=locked)
+            return ModelVersion.of(locked)
 
     def import_local_files(self) -> list[str]:
         """Store the files of versions registered before blobs existed (migration 0004),
@@ -229,7 +229,7 @@ class ModelRegistry:
 
     # ------------------------------------------------------------------ internals
 
-    def _production_or_none(self) -> ModelVersionRow | None:
+    def _production_or_none(self) -> ModelVersion | None:
         try:
             return self.production()
         except NoModel:
