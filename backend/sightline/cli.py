@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shlex
 import sys
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -191,6 +190,8 @@ def train(
 
 def _train_request(params: dict[str, Any]) -> TrainRequest:
     """The flags given, over the --config file's values when there is one."""
+    import tomllib
+
     from pydantic import ValidationError
 
     from sightline.ml.train_request import explain, read_preset, train_request

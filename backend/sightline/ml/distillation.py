@@ -59,7 +59,7 @@ def teacher_targets(
 
     With ``cache_dir``, the answers are kept there under a key of the teachers' model
     hashes and the images' own hash: a second student of the same teachers and data does
-    not ask them again (three teachers take 6 min on the 2-core CPU)."""
+    not ask them again, which takes minutes."""
     if not teachers:
         raise ValueError("distillation needs at least one teacher")
     path = _cache_path(teachers, images, cache_dir)

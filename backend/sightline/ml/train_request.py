@@ -180,7 +180,8 @@ def train_request(preset: Mapping[str, Any], flags: Mapping[str, Any]) -> TrainR
     """The request of a preset's values with the flags given on the command line over
     them; ``flags`` are keyed by field name (from_, batch_size)."""
     by_flag = {_flag_name(name): value for name, value in flags.items()}
-    return TrainRequest.model_validate({**preset, **by_flag})
+    # By flag name only: a file's outlier_fields is a typo, not a second spelling.
+    return TrainRequest.model_validate({**preset, **by_flag}, by_alias=True, by_name=False)
 
 
 def explain(error: ValidationError) -> str:
