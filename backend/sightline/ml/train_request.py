@@ -188,6 +188,7 @@ def explain(error: ValidationError) -> str:
     """A rejected request in the flags' terms, one line per problem."""
     lines = []
     for problem in error.errors():
-        where = ", ".join(f"--{part}" for part in problem["loc"])
+        flag, *index = problem["loc"] or ("",)
+        where = f"--{flag}" + "".join(f"[{i}]" for i in index) if flag else ""
         lines.append(f"{where}: {problem['msg']}" if where else problem["msg"])
     return "\n".join(lines)
