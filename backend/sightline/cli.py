@@ -181,7 +181,8 @@ def train(
         prepared = prepare_training(request, get_settings(), hooks)
     except UnusableModel as error:
         raise typer.BadParameter(str(error), param_hint=error.flag) from error
-    command = "sightline " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    args = ["train", *request.as_flags()] if config is not None else sys.argv[1:]
+    command = "sightline " + " ".join(shlex.quote(a) for a in args)
     with _training_progress() as (on_progress, on_epoch):
         card = prepared.run(command=command, on_progress=on_progress, on_epoch=on_epoch)
     _print_metrics(card.metrics, card.uncertainty)

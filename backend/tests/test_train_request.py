@@ -79,6 +79,19 @@ def test_the_shipped_recipe_runs_as_its_presets(requested: Any) -> None:
         )
 
 
+def test_a_preset_run_records_the_flags_it_equals(requested: Any) -> None:
+    """A card records a preset run as flags: the file may change after the run."""
+    for preset in PRESETS.glob("*.toml"):
+        request = requested(["--config", str(preset), "--epochs", "2", "--no-quick"])
+        assert requested(request.as_flags()) == request, preset.name
+    student = requested(["--config", str(PRESETS / "student.toml")]).as_flags()
+    assert student == shlex.split(
+        "--data cifar10 --out models/cifar10 --epochs 30.0 --compressed-copy "
+        "../shared/datasets/cifar10-jpg.zip --cutout 10 --outlier-fields 1000 --teacher "
+        "runs/teacher-a --teacher runs/teacher-b --teacher runs/teacher-c"
+    )
+
+
 def test_each_preset_resolves_to_its_recipe() -> None:
     def preset(name: str) -> TrainRequest:
         return train_request(read_preset(PRESETS / f"{name}.toml"), {})

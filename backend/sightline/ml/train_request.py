@@ -151,6 +151,22 @@ class TrainRequest(BaseModel):
         knobs = _set(epochs=self.epochs, batch_size=self.batch_size, image_size=self.image_size)
         return replace(QUICK_TRANSFER if self.quick else TransferConfig(), seed=self.seed, **knobs)
 
+    def as_flags(self) -> list[str]:
+        """The flags that make this request without a preset: what a model's card
+        records of a preset run, since the file may change after it."""
+        flags: list[str] = []
+        for name in type(self).model_fields:
+            if name not in self.model_fields_set:
+                continue
+            value, flag = getattr(self, name), "--" + _flag_name(name)
+            if isinstance(value, bool):
+                flags.append(flag if value else "--no-" + flag[2:])
+            elif isinstance(value, list):
+                flags += [part for item in value for part in (flag, str(item))]
+            elif value is not None:
+                flags += [flag, str(value)]
+        return flags
+
     @property
     def input_side(self) -> int:
         """The side the data is loaded at."""
