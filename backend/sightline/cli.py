@@ -7,7 +7,6 @@ import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,10 +26,11 @@ from sightline.config import get_settings
 from sightline.data.datasets import Dataset, load_dataset
 
 if TYPE_CHECKING:
-    from sightline.ml.card import Distillation, Metrics, ModelCard, Uncertainty
-    from sightline.ml.model import Networks
-    from sightline.ml.training import EpochCallback, ProgressCallback, SoftTargets, TrainConfig
-    from sightline.ml.transfer import CandidateScore, Start, TransferConfig
+    from sightline.ml.card import Metrics, ModelCard, Uncertainty
+    from sightline.ml.train_request import TrainRequest
+    from sightline.ml.training import EpochCallback, ProgressCallback
+    from sightline.ml.training import Progress as TrainingProgress
+    from sightline.ml.transfer import CandidateScore
 
 app = typer.Typer(
     help="Sightline: train, evaluate and serve an image classifier.",
@@ -67,16 +67,33 @@ def _load(
 
 @app.command()
 def train(
-    data: DataOption = "cifar10",
-    out: Annotated[Path, typer.Option(help="Model folder to write.")] = Path("models/cifar10"),
-    quick: Annotated[bool, typer.Option(help="A small, fast model for tests and demos.")] = False,
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="A preset file (configs/train/*.toml) whose keys are these flags' names; "
+            "flags given beside it override its values.",
+        ),
+    ] = None,
+    data: Annotated[
+        str | None,
+        typer.Option(help='"cifar10" (the default) or an image-folder dataset (folder or .zip).'),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Model folder to write (default: models/cifar10).")
+    ] = None,
+    quick: Annotated[
+        bool | None, typer.Option(help="A small, fast model for tests and demos.")
+    ] = None,
     epochs: Annotated[float | None, typer.Option(help="Epochs (fractions allowed).")] = None,
     width: Annotated[
         int | None,
         typer.Option(help="Width multiplier base: block widths are width, 4*width, 4*width."),
     ] = None,
     batch_size: Annotated[int | None, typer.Option()] = None,
-    seed: Annotated[int, typer.Option()] = 0,
+    seed: Annotated[int | None, typer.Option(help="Default 0.")] = None,
     n_train: Annotated[int | None, typer.Option(help="Use a random subset of train.")] = None,
     n_test: Annotated[int | None, typer.Option(help="Use a random subset of test.")] = None,
     image_size: Annotated[
@@ -116,9 +133,8 @@ def train(
     compression: Annotated[
         float | None,
         typer.Option(
-            min=0.0,
-            max=1.0,
-            help="Share of training images seen JPEG-compressed (default 0.4, 0 with --quick).",
+            help="Share of training images seen JPEG-compressed, 0 to 1 (default 0.4, 0 with "
+            "--quick).",
         ),
     ] = None,
     precision: Annotated[
@@ -138,7 +154,6 @@ def train(
     outlier_fields: Annotated[
         int | None,
         typer.Option(
-            min=0,
             help="Add this many smooth colour fields to the training images, learning the "
             "uniform answer (none of the classes), so that the model stays unsure of images "
             "that are none of them.",
@@ -155,59 +170,51 @@ def train(
     """Train a CNN (the airbench94 recipe by default) and save model.keras + card.json.
 
     With --from or --backbone, fine-tune instead (ml/transfer.py): the backbone is kept,
-    a new head is trained for the data's classes, then every layer at a lower rate."""
-    from sightline.ml.pipeline import train_and_save
-    from sightline.ml.training import PRECISIONS, QUICK, TrainConfig
+    a new head is trained for the data's classes, then every layer at a lower rate.
+    With --config, start from a preset (configs/train/): the shipped recipe is
+    teacher-a, teacher-b, teacher-c, then student."""
+    from sightline.ml.train_runner import TrainHooks, UnusableModel, prepare_training
 
-    config = QUICK if quick else TrainConfig()
-    overrides: dict[str, object] = {"seed": seed}
-    if epochs is not None:
-        overrides["epochs"] = epochs
-    if width is not None:
-        overrides["widths"] = (width, 4 * width, 4 * width)
-    if batch_size is not None:
-        overrides["batch_size"] = batch_size
-    if cutout is not None:
-        overrides["cutout"] = cutout
-    if compression is not None:
-        overrides["compression_probability"] = compression
-    if outlier_fields is not None:
-        overrides["outlier_fields"] = outlier_fields
-    if precision is not None:
-        if precision not in PRECISIONS:
-            raise typer.BadParameter(", ".join(PRECISIONS), param_hint="--precision")
-        overrides["precision"] = precision
-    config = replace(config, **overrides)  # type: ignore[arg-type]
-    transfer = _transfer_config(from_, backbone, quick, epochs, batch_size, seed, image_size)
-    if continue_from is not None and transfer is not None:
-        console.print("[red]--continue-from trains a model on; --from/--backbone adapt one.[/]")
-        raise typer.Exit(2)
-    if continue_from is not None and (quick or width is not None or precision is not None):
-        # Not ignored without a word: the saved model fixes its widths, and a saved
-        # model trains on in float32 (ml/training.train).
-        console.print(
-            "[red]--continue-from keeps the saved model's widths and trains in float32: "
-            "--quick, --width and --precision do not apply.[/]"
-        )
-        raise typer.Exit(2)
-    if (teacher or outlier_fields) and transfer is not None:
-        console.print(
-            "[red]--teacher and --outlier-fields train a Sightline CNN; "
-            "--from/--backbone adapt one.[/]"
-        )
-        raise typer.Exit(2)
-    size = transfer.image_size if transfer is not None else image_size or 32
-    dataset = _load(data, n_train, n_test, size)
-    compressed = _load(compressed_copy, n_train, n_test, size) if compressed_copy else None
-    networks, parent = None, None
-    if continue_from is not None:
-        networks, parent_card = _saved_networks(continue_from, dataset)
-        parent = parent_card.model_sha256
-        config = _continuation(parent_card, epochs, batch_size, seed, cutout, compression)
-        config = replace(config, outlier_fields=outlier_fields or 0)
-    distillation = _distillation(teacher, dataset) if teacher else None
-    command = "sightline " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    request = _train_request(ctx.params)
+    hooks = TrainHooks(load=_load, say=console.print, show_comparison=_print_comparison)
+    try:
+        prepared = prepare_training(request, get_settings(), hooks)
+    except UnusableModel as error:
+        raise typer.BadParameter(str(error), param_hint=error.flag) from error
+    args = ["train", *request.as_flags()] if config is not None else sys.argv[1:]
+    command = "sightline " + " ".join(shlex.quote(a) for a in args)
+    with _training_progress() as (on_progress, on_epoch):
+        card = prepared.run(command=command, on_progress=on_progress, on_epoch=on_epoch)
+    _print_metrics(card.metrics, card.uncertainty)
+    console.print(f"Trained in {card.training.seconds or 0:.0f} s; saved to {request.out}")
 
+
+def _train_request(params: dict[str, Any]) -> TrainRequest:
+    """The flags given, over the --config file's values when there is one."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from sightline.ml.train_request import explain, read_preset, train_request
+
+    preset_file = params.get("config")
+    given = {
+        name: value
+        for name, value in params.items()
+        if name != "config" and value not in (None, [], ())
+    }
+    try:
+        preset = read_preset(preset_file) if preset_file is not None else {}
+        return train_request(preset, given)
+    except tomllib.TOMLDecodeError as error:
+        raise typer.BadParameter(str(error), param_hint="--config") from error
+    except ValidationError as error:
+        raise typer.BadParameter(explain(error)) from error
+
+
+@contextmanager
+def _training_progress() -> Iterator[tuple[ProgressCallback, EpochCallback]]:
+    """A progress bar over the steps, and a line per epoch."""
     with Progress(
         TextColumn("[bold]epoch {task.fields[epoch]}"),
         BarColumn(),
@@ -220,7 +227,7 @@ def train(
     ) as progress:
         task = progress.add_task("train", total=None, epoch="-", loss=0.0, acc=0.0)
 
-        def on_progress(p):  # type: ignore[no-untyped-def]
+        def on_progress(p: TrainingProgress) -> None:
             progress.update(
                 task,
                 completed=p.step,
@@ -236,149 +243,11 @@ def train(
                 f"val_loss {logs['val_loss']:.4f} val_acc {logs['val_accuracy']:.4f}"
             )
 
-        if transfer is not None:
-            card = _train_transfer(
-                dataset,
-                _start(from_, backbone, weights, dataset, transfer),
-                transfer,
-                out,
-                command=command,
-                on_progress=on_progress,
-                on_epoch=on_epoch,
-            )
-        else:
-            card = train_and_save(
-                dataset,
-                config,
-                out,
-                command=command,
-                on_progress=on_progress,
-                on_epoch=on_epoch,
-                compressed_copy=compressed,
-                networks=networks,
-                parent=parent,
-                distillation=distillation,
-            )
-    _print_metrics(card.metrics, card.uncertainty)
-    console.print(f"Trained in {card.training.seconds or 0:.0f} s; saved to {out}")
+        yield on_progress, on_epoch
 
 
-def _saved_networks(model_dir: Path, dataset: Dataset) -> tuple[Networks, ModelCard]:
-    """The trainable networks of a saved model, which must know the dataset's classes,
-    and its card."""
-    from sightline.ml.artifacts import WrongModel, load_model_for
-    from sightline.ml.model import networks_from_serving_model
-
-    try:
-        model, card = load_model_for(model_dir, dataset.class_names)
-    except WrongModel as error:
-        raise typer.BadParameter(str(error), param_hint="--continue-from") from error
-    return networks_from_serving_model(model), card
-
-
-def _distillation(teacher_dirs: list[Path], dataset: Dataset) -> tuple[SoftTargets, Distillation]:
-    """The teachers' mean answers on the training images, and the card's record of them."""
-    from sightline.ml.artifacts import WrongModel
-    from sightline.ml.card import Distillation
-    from sightline.ml.distillation import load_teacher, teacher_targets
-
-    try:
-        teachers = [load_teacher(d, dataset.class_names) for d in teacher_dirs]
-    except WrongModel as error:
-        raise typer.BadParameter(str(error), param_hint="--teacher") from error
-    console.print(f"Asking {len(teachers)} teacher(s) for their answers on the training images")
-    targets, seconds = teacher_targets(
-        teachers, dataset.x_train, cache_dir=get_settings().resolved_cache_dir
-    )
-    record = Distillation(teachers=[t.reference() for t in teachers], seconds=round(seconds, 1))
-    return targets, record
-
-
-def _continuation(
-    parent: ModelCard,
-    epochs: float | None,
-    batch_size: int | None,
-    seed: int,
-    cutout: int | None,
-    compression: float | None,
-) -> TrainConfig:
-    """The recipe for --continue-from: the saved model's widths and batch size (unless
-    --batch-size is given), one epoch by default, no cutout unless asked for, the
-    recipe's compression share unless --compression is given."""
-    from sightline.ml.training import continuation_config
-
-    overrides: dict[str, object] = {"seed": seed, "cutout": cutout or 0}
-    if compression is not None:
-        overrides["compression_probability"] = compression
-    if parent.architecture is not None:
-        overrides["widths"] = tuple(parent.architecture.widths)
-    saved_batch = parent.training.config.get("batch_size")
-    if batch_size is not None or saved_batch is not None:
-        overrides["batch_size"] = batch_size or saved_batch
-    return continuation_config(epochs or 1.0, **overrides)
-
-
-def _transfer_config(
-    from_: str | None,
-    backbone: str | None,
-    quick: bool,
-    epochs: float | None,
-    batch_size: int | None,
-    seed: int,
-    image_size: int | None,
-) -> TransferConfig | None:
-    """The fine-tuning recipe when --from or --backbone asks for one, else None."""
-    from sightline.ml.transfer import QUICK_TRANSFER, TransferConfig
-
-    if from_ is None and backbone is None:
-        return None
-    if from_ is not None and backbone is not None:
-        console.print("[red]--from and --backbone are two different starts: give one.[/]")
-        raise typer.Exit(2)
-    config = QUICK_TRANSFER if quick else TransferConfig()
-    overrides: dict[str, Any] = {"seed": seed}
-    if epochs is not None:
-        overrides["epochs"] = epochs
-    if batch_size is not None:
-        overrides["batch_size"] = batch_size
-    if image_size is not None:
-        overrides["image_size"] = image_size
-    return replace(config, **overrides)
-
-
-def _start(
-    from_: str | None,
-    backbone: str | None,
-    weights: Path | None,
-    dataset: Dataset,
-    config: TransferConfig,
-) -> Start:
-    """What --from / --backbone name; for "auto", the winner of a short comparison."""
-    from sightline.ml.transfer import (
-        AUTO,
-        Start,
-        UnknownParent,
-        candidate_starts,
-        compare_candidates,
-        resolve_parent,
-    )
-
-    if backbone is not None:
-        return Start(backbone=backbone, weights=str(weights) if weights else "imagenet")
-    assert from_ is not None
-    if from_ == AUTO:
-        starts = candidate_starts(get_settings())
-        scores = compare_candidates(
-            dataset, starts, config, on_trial=lambda s: console.print(f"Trying {s.label} ...")
-        )
-        console.print(comparison_table(scores))
-        console.print(f"Keeping [bold]{scores[0].name}[/]: training it on all the data.")
-        return scores[0].start
-    try:
-        return Start(parent=resolve_parent(from_, get_settings()))
-    except UnknownParent as error:
-        console.print(f"[red]{error}[/]")
-        raise typer.Exit(2) from error
+def _print_comparison(scores: list[CandidateScore]) -> None:
+    console.print(comparison_table(scores))
 
 
 def comparison_table(scores: list[CandidateScore]) -> Table:
@@ -394,30 +263,6 @@ def comparison_table(scores: list[CandidateScore]) -> Table:
             "yes" if rank == 0 else "",
         )
     return table
-
-
-def _train_transfer(
-    dataset: Dataset,
-    start: Start,
-    config: TransferConfig,
-    out: Path,
-    *,
-    command: str,
-    on_progress: ProgressCallback,
-    on_epoch: EpochCallback,
-) -> ModelCard:
-    from sightline.ml.transfer import transfer_and_save
-
-    console.print(f"Starting from [bold]{start.label}[/] at {config.image_size} px")
-    return transfer_and_save(
-        dataset,
-        start,
-        config,
-        out,
-        command=command,
-        on_progress=on_progress,
-        on_epoch=on_epoch,
-    )
 
 
 @app.command("eval")

@@ -40,10 +40,7 @@ from sightline.ml.uncertainty import colour_fields
 
 @dataclass(frozen=True)
 class TrainConfig:
-    # airbench94 publishes 9.9 epochs (94% on the original CIFAR-10 with 6-view TTA, two
-    # views here). 35 epochs with compression gave 93.90% on the lossless test split, with
-    # cutout 10 94.18%; the shipped model is a 30-epoch student of three such runs, with
-    # 1,000 outlier fields: 94.06% (README, "The shipped model").
+    # The shipped recipe's teacher schedule (configs/train/teacher-*.toml).
     epochs: float = 35.0
     batch_size: int = 1024
     widths: tuple[int, int, int] = (64, 256, 256)
@@ -54,20 +51,14 @@ class TrainConfig:
     label_smoothing: float = 0.2
     whiten_bias_epochs: float = 3.0
     translate: int = 2
-    # Cutout: one random square of this side per image is set to the dataset's mean colour.
-    # The 35-epoch run without it ended at 99% training accuracy (memorised) and 93.90% on
-    # test; with 10, 96% and 94.18%. But cutout makes flat-colour images look like a
-    # class: 73% of them flagged uncertain against 100% without it (80% required). One
-    # more epoch without it (sightline train --continue-from) gives 94.11% and 87%, which
-    # is how the model before the shipped one was made. A uniform-noise fill was worse:
-    # 93.63%, 48%.
+    # Cutout: one random square of this side per image is set to the dataset's mean
+    # colour, so that a long run cannot memorise its images (it costs doubt on flat
+    # colours: see outlier_fields).
     cutout: int = 0
     # Outlier exposure: this many smooth colour fields (ml/uncertainty.colour_fields, grids
     # of 2 to 16 colours a side) join the training images and learn the uniform answer,
-    # "none of the classes". A counterweight to cutout, which teaches that a flat patch
-    # belongs to the image's class. With 2,500, the 30-epoch distilled student flagged
-    # 100% of noise and flat colours (79% and 77.5% without) but scored 93.82% on test,
-    # not 94.15% (one run each); with 1,000, 100% of both at 94.06%: the shipped model.
+    # "none of the classes": a counterweight to cutout, which teaches that a flat patch
+    # belongs to the image's class.
     outlier_fields: int = 0
     lookahead_every: int = 5
     # Triangular schedule: from 0.2x up to 1x at 23% of the steps, then down to 0.07x.
@@ -83,11 +74,10 @@ class TrainConfig:
     # retrain worker, whose fine-tunes follow one another.
     decay_follows_lr: bool = False
     # Share of training images seen JPEG-compressed (data/compression.py): uploads are
-    # JPEGs, and a model that never saw block artefacts loses ~8 points on them.
+    # JPEGs, and a model that never saw block artefacts does worse on them.
     compression_probability: float = 0.4
-    # One of PRECISIONS. "bfloat16": convolutions in bf16 (weights and the saved model stay
-    # float32), 1.5x faster per step on a CPU with AMX/AVX512-BF16
-    # (bench/train_step_bench.py). "auto": bf16 where the CPU has it.
+    # One of PRECISIONS. "bfloat16": convolutions in bf16 for speed (weights and the saved
+    # model stay float32). "auto": bf16 where the CPU computes it in hardware.
     precision: str = "auto"
 
     def to_dict(self) -> dict[str, object]:
@@ -305,8 +295,7 @@ class _Trainer:
         self.model = networks.train_model
         self._split_variables()
         self._make_optimizer_state()
-        # oneDNN's convolutions beat XLA's on the 2-core CPU (1.9 s vs 3.0 s per step of
-        # 1,024 at the default widths); SIGHTLINE_XLA=1 compiles the step with XLA instead.
+        # oneDNN's convolutions beat XLA's on a CPU; SIGHTLINE_XLA=1 compiles with XLA.
         use_xla = os.environ.get("SIGHTLINE_XLA", "0") == "1"
         self.train_step = tf.function(self._train_step, reduce_retracing=True, jit_compile=use_xla)
         self.lookahead_step = tf.function(self._lookahead)
@@ -334,13 +323,9 @@ class _Trainer:
         kilostep_scale = 1024 * (1 + 1 / (1 - c.momentum))
         self.lr_other = c.lr / kilostep_scale
         self.lr_bias = self.lr_other * c.bias_scaler
-        # Decoupled from the rate, as in the recipe, also in a fine-tune: there the decay
-        # outweighs the gradient and shrinks the weights (a fine-tune at lr 0.001 cost
-        # CIFAR-10 0.2 points). The cutout-free epoch after the cutout run needs that
-        # shrinking: scaled with the rate, it left 72% of flat-colour images flagged
-        # uncertain, against 87% (80% needed). Retrains follow one another, and there the
-        # losses added up: three in a row took the 94.11% model to 93.17%, or to 93.65%
-        # with the decay scaled (decay_follows_lr).
+        # Decoupled from the rate, as in the recipe, also in a fine-tune: the shrinking it
+        # gives there is what lets a cutout-free continuation restore doubt. Retrains
+        # follow one another and their losses add up, so theirs follows the rate.
         self.decay = c.weight_decay * self.batch_size / kilostep_scale
         if c.decay_follows_lr:
             self.decay *= c.lr / TrainConfig.lr
@@ -577,10 +562,7 @@ def fine_tune_config(base: TrainConfig | None = None, **overrides: object) -> Tr
 
 
 def continuation_config(epochs: float, **overrides: object) -> TrainConfig:
-    """More training for a saved model on its own data and classes, at a fine-tune rate.
-
-    Why: one epoch without cutout after the 35-epoch cutout run brought its flat-colour
-    images back to uncertain (73% -> 87% flagged) for 0.07 points of test accuracy.
-    """
+    """More training for a saved model on its own data and classes, at a fine-tune rate:
+    an epoch without cutout gives back the doubt on flat colours that cutout took."""
     config = fine_tune_config(epochs=epochs, lr=0.3, warmup_fraction=0.1)
     return replace(config, **overrides)  # type: ignore[arg-type]
