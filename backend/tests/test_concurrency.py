@@ -24,7 +24,7 @@ from sightline.errors import Conflict
 from sightline.jobs.queue import JobQueue
 from sightline.ml.registry import ModelRegistry
 from sightline.serving.recorder import Recorder
-from tests.conftest import prediction_row
+from tests.factories import prediction_row
 
 RACERS = 8
 

@@ -1,5 +1,5 @@
-"""A migrated database per test (SQLite, and Postgres when configured) for the SQL
-modules in sightline/db/."""
+"""A migrated database per test (SQLite, and Postgres when configured) and no model,
+for the SQL modules in sightline/db/: tests/conftest.py's ``db`` fixture."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from sightline.config import Settings
-from sightline.db.session import migrate, session_scope
+from sightline.db.session import session_scope
 
 
 @pytest.fixture
-def migrated(settings: Settings) -> Settings:
-    settings.ensure_dirs()
-    migrate(settings)
-    return settings
+def migrated(db: Settings) -> Settings:
+    """The ``db`` fixture under the name these tests use: migrated, with no model."""
+    return db
 
 
 @pytest.fixture
