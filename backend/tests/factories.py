@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import io
 import socket
+import sqlite3
 import uuid
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import make_url
 
 from sightline.config import Settings
 from sightline.data.synthetic import draw_shape
@@ -24,6 +27,20 @@ def make_settings(home: Path, model_dir: Path, **overrides: object) -> Settings:
     return Settings(
         home=home, model_dir=model_dir, admin_token=ADMIN_TOKEN, model_poll_seconds=0.2, **overrides
     )  # type: ignore[arg-type]
+
+
+def sqlite_path(settings: Settings) -> Path:
+    """The file of the settings' SQLite database."""
+    database = make_url(settings.resolved_database_url).database
+    assert database, settings.resolved_database_url
+    return Path(database)
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database through SQLite's backup API (consistent whatever is still
+    in its write-ahead log)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 def flush_history(client: TestClient) -> None:
