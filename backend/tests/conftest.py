@@ -49,6 +49,7 @@ def _refuse_processes(event: str, args: tuple[object, ...]) -> None:
 sys.addaudithook(_refuse_processes)
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by the marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if MODEL_FIXTURE in getattr(item, "fixturenames", ()):
