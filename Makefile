@@ -13,7 +13,7 @@ MODEL ?= models/cifar10
 export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help setup setup-backend setup-frontend run web web-build serve worker train train-quick eval test test-backend \
+.PHONY: help setup setup-backend setup-frontend run web web-build serve worker train train-quick eval test test-fast test-backend \
         test-frontend test-e2e lint format clean notebook notebook-build load bench bench-model bench-train-step bench-transfer bench-history scale scale-stop compose-check \
         scale-bench openapi openapi-check migration k8s-check multi-machine-bench
 
@@ -62,6 +62,12 @@ eval: setup-backend ## Evaluate $MODEL on $DATA's test split
 
 test-backend: setup-backend
 	cd backend && ../$(PY) -m pytest -q -p no:cacheprovider
+
+# The backend tests that train no model and start no process (markers: backend/pyproject.toml).
+FAST_TESTS := not slow and not model and not process and not cifar10
+
+test-fast: setup-backend ## Backend tests that need no model, server or browser (< 1 min)
+	cd backend && ../$(PY) -m pytest -q -p no:cacheprovider -m "$(FAST_TESTS)"
 
 test-frontend: setup-frontend ## Dashboard: lint, types, unit tests, then the browser tests
 	cd frontend && npm run lint && npm run typecheck && npm test

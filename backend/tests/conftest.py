@@ -1,34 +1,71 @@
 """Shared fixtures: an isolated $SIGHTLINE_HOME, a tiny generated dataset, a real
-quick-trained model (seconds, trained once per session), and an API client."""
+quick-trained model (seconds, trained once per session), and an API client; and the
+hooks that sort the tests into tiers (the helpers to import are in tests/factories.py).
+
+The tiers are markers (pyproject.toml): ``make test-fast`` deselects ``slow``, ``model``,
+``process`` and ``cifar10``; ``make test`` runs everything. ``model`` is set here on every
+test that uses the quick model; a test that starts a process while in none of those tiers
+fails, so a missing ``process`` marker cannot slip into the fast tier."""
 
 from __future__ import annotations
 
-import io
 import os
-import socket
+import sys
 import tempfile
-import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # One Prometheus folder for the whole test session (each test's home is temporary).
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="sightline-prom-"))
 
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
 
 from sightline.config import Settings, get_settings
 from sightline.data.datasets import Dataset, load_image_folder
-from sightline.data.synthetic import SHAPES, draw_shape, make_shapes_dataset
-from sightline.db.models import PredictionRow
+from sightline.data.synthetic import SHAPES, make_shapes_dataset
 from sightline.db.session import migrate
 from tests.databases import DATABASES, fresh_postgres_database
+from tests.factories import ADMIN_TOKEN, copy_sqlite, make_settings, sqlite_path
 
-ADMIN_TOKEN = "test-admin-token"
+# The fixture that trains the quick model: every test that depends on it (directly, or
+# through ``settings`` and ``client``) is marked ``model`` at collection.
+MODEL_FIXTURE = "quick_model_dir"
+# What `make test-fast` deselects (the Makefile's -m expression).
+SLOW_TIERS = frozenset({"slow", "model", "process", "cifar10"})
+# The audit events (sys.addaudithook) of starting a process.
+PROCESS_EVENTS = frozenset(
+    {"subprocess.Popen", "os.system", "os.posix_spawn", "os.exec", "os.spawn", "os.fork"}
+)
+_fast_test_running = False
+
+
+def _refuse_processes(event: str, args: tuple[object, ...]) -> None:
+    if _fast_test_running and event in PROCESS_EVENTS:
+        raise RuntimeError(f"a fast-tier test started a process ({event}): mark it `process`")
+
+
+sys.addaudithook(_refuse_processes)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by the marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURE in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.model)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """A test in none of the slow tiers may not start a process (setup and teardown
+    included); the others may."""
+    global _fast_test_running
+    _fast_test_running = not any(item.get_closest_marker(name) for name in SLOW_TIERS)
+    try:
+        return (yield)
+    finally:
+        _fast_test_running = False
 
 
 @pytest.fixture(scope="session")
@@ -53,12 +90,6 @@ def quick_model_dir(tmp_path_factory: pytest.TempPathFactory, shapes_dataset: Da
     return out
 
 
-def make_settings(home: Path, model_dir: Path, **overrides: object) -> Settings:
-    return Settings(
-        home=home, model_dir=model_dir, admin_token=ADMIN_TOKEN, model_poll_seconds=0.2, **overrides
-    )  # type: ignore[arg-type]
-
-
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """None (SQLite in the test's home), or a fresh Postgres database (tests/databases.py)."""
@@ -69,13 +100,26 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to the latest revision, for ``db`` to copy: migrating
+    takes most of a second, copying a millisecond."""
+    home = tmp_path_factory.mktemp("migrated")
+    settings = make_settings(home, home / "no-model")
+    migrate(settings)
+    return sqlite_path(settings)
+
+
 @pytest.fixture
-def db(tmp_path: Path, database_url: str | None) -> Settings:
+def db(tmp_path: Path, database_url: str | None, migrated_sqlite: Path) -> Settings:
     """A migrated database (SQLite or Postgres) and no model, for tests of the SQL and
     the recorder that need none (training the quick model takes a minute)."""
     settings = make_settings(tmp_path / "home", tmp_path / "no-model", database_url=database_url)
     settings.ensure_dirs()
-    migrate(settings)
+    if database_url is None:
+        copy_sqlite(migrated_sqlite, sqlite_path(settings))
+    else:
+        migrate(settings)
     return settings
 
 
@@ -97,50 +141,6 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
-def flush_history(client: TestClient) -> None:
-    """Wait until the request events of the requests made so far are written (an
-    answered prediction has its row already: serving/recorder.py)."""
-    assert client.app.state.recorder.flush()  # type: ignore[attr-defined]
-
-
 @pytest.fixture
 def admin() -> dict[str, str]:
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-def image_bytes(shape: str = "circle", fmt: str = "PNG", seed: int = 0, size: int = 32) -> bytes:
-    buffer = io.BytesIO()
-    draw_shape(shape, np.random.default_rng(seed), size).save(buffer, fmt)
-    return buffer.getvalue()
-
-
-def encode(image: Image.Image, fmt: str = "PNG", **kwargs: object) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **kwargs)
-    return buffer.getvalue()
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (free when asked, not reserved)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def prediction_row(prediction: str | None = "circle") -> PredictionRow:
-    """A prediction-history row as the service writes one (for history and DB tests)."""
-    return PredictionRow(
-        id=uuid.uuid4().hex,
-        created_at=datetime.now(UTC),
-        request_key=uuid.uuid4().hex,
-        prediction=prediction,
-        class_index=0,
-        confidence=0.9,
-        uncertain=False,
-        model_version="v1",
-        time_ms=1.0,
-        image_sha256="0" * 64,
-        filename=None,
-        endpoint="predict",
-        probabilities=[0.9, 0.05, 0.05],
-    )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sightline.config import Settings
 from sightline.db.models import PredictionRow
 from sightline.db.session import session_scope
-from tests.conftest import encode, flush_history, image_bytes
+from tests.factories import encode, flush_history, image_bytes
 
 NOISE_JPEG = encode(
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)),

@@ -30,9 +30,10 @@ from sightline.db.models import BlobRow
 from sightline.db.session import migrate, session_scope
 from sightline.ml.artifacts import MODEL_FILE
 from sightline.ml.registry import ModelRegistry
-from tests.conftest import free_port, image_bytes
+from tests.factories import free_port, image_bytes
 
 boto3 = pytest.importorskip("boto3")
+pytestmark = pytest.mark.process  # moto's S3 server
 
 
 @pytest.fixture(scope="module")

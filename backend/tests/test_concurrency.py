@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,13 +20,13 @@ from sqlalchemy import func, select
 from sightline.config import Settings
 from sightline.db.models import ModelVersionRow, PredictionRow, RetrainJobRow, TrainingUploadRow
 from sightline.db.predictions import predictions_served
-from sightline.db.session import migrate, session_scope
+from sightline.db.session import session_scope
 from sightline.errors import Conflict
 from sightline.jobs.queue import JobQueue
 from sightline.ml.registry import ModelRegistry
 from sightline.retrain_job import RetrainJob
 from sightline.serving.recorder import Recorder
-from tests.conftest import prediction_row
+from tests.factories import prediction_row
 
 RACERS = 8
 
@@ -46,10 +47,9 @@ def race(action: Callable[[int], Any], racers: int = RACERS) -> list[Any]:
 
 
 @pytest.fixture
-def db(settings: Settings) -> Settings:
-    settings.ensure_dirs()
-    migrate(settings)
-    return settings
+def db_and_model(db: Settings, quick_model_dir: Path) -> Settings:
+    """The model-free ``db`` (tests/conftest.py), with the quick model to seed a registry."""
+    return db.model_copy(update={"model_dir": quick_model_dir})
 
 
 def add_upload(settings: Settings) -> None:
@@ -88,11 +88,11 @@ def test_concurrent_retrain_requests_queue_one_job(db: Settings) -> None:
         assert session.scalar(select(func.count()).select_from(RetrainJobRow)) == 1
 
 
-def test_concurrent_promotions_leave_exactly_one_production(db: Settings) -> None:
-    registry = ModelRegistry(db)
+def test_concurrent_promotions_leave_exactly_one_production(db_and_model: Settings) -> None:
+    registry = ModelRegistry(db_and_model)
     registry.ensure_seeded()
     shutil.copytree(registry.path("v1"), registry.path("v2"))
-    with session_scope(db) as session:
+    with session_scope(db_and_model) as session:
         v1 = session.get(ModelVersionRow, "v1")
         assert v1 is not None
         session.add(
@@ -108,7 +108,7 @@ def test_concurrent_promotions_leave_exactly_one_production(db: Settings) -> Non
     outcomes = race(lambda i: registry.promote("v1" if i % 2 else "v2").version)
     # Each promotion either won or lost its race cleanly; none left two productions.
     assert all(isinstance(o, str) or _is_conflict(o) for o in outcomes), outcomes
-    with session_scope(db) as session:
+    with session_scope(db_and_model) as session:
         production = session.scalars(
             select(ModelVersionRow.version).where(ModelVersionRow.status == "production")
         ).all()

@@ -32,9 +32,9 @@ from sightline.jobs.worker import Worker
 from sightline.ml.artifacts import MODEL_FILE, load_model
 from sightline.ml.card import CARD_FILE
 from sightline.ml.registry import ModelRegistry
-from tests.conftest import ADMIN_TOKEN, free_port, image_bytes
+from tests.factories import ADMIN_TOKEN, free_port, image_bytes
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.process]
 CLASSES = ["circle", "square", "triangle"]
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 STARTUP_S = 300  # TensorFlow and the model load on a shared CPU

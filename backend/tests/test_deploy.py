@@ -28,7 +28,7 @@ from sightline.ops.scale import (
     render_template,
     supervisord_conf,
 )
-from tests.conftest import free_port
+from tests.factories import free_port
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -84,6 +84,7 @@ def json_error(request: urllib.request.Request) -> tuple[int, dict[str, Any]]:
     return error.code, json.loads(error.read())
 
 
+@pytest.mark.process
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 def test_nginx_refusals_are_json_errors(lone_nginx: str) -> None:
     """nginx's own 413 and 'no replica' answers keep the API's error shape."""
@@ -116,6 +117,7 @@ def test_upload_limit_matches_the_api() -> None:
     assert f"the limit of {Settings().max_request_bytes} bytes" in template
 
 
+@pytest.mark.process
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 def test_nginx_accepts_the_rendered_config(tmp_path: Path) -> None:
     conf = tmp_path / "nginx.conf"
@@ -184,6 +186,7 @@ def test_compose_mirrors_make_scale() -> None:
     assert services["nginx"]["volumes"][0].startswith("./deploy/nginx.conf.template:")
 
 
+@pytest.mark.process
 @pytest.mark.skipif(
     shutil.which("check-jsonschema") is None
     and not (REPO_ROOT / ".venv/bin/check-jsonschema").exists(),

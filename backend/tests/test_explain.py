@@ -12,7 +12,7 @@ from PIL import Image
 from sightline.config import Settings
 from sightline.db.models import PredictionRow
 from sightline.db.session import session_scope
-from tests.conftest import encode, flush_history, image_bytes
+from tests.factories import encode, flush_history, image_bytes
 
 
 def test_explain_returns_the_prediction_and_a_heatmap_of_the_upload_size(

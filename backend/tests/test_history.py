@@ -18,7 +18,7 @@ from sightline.config import Settings
 from sightline.db.models import PredictionRow, RequestEventRow, utcnow
 from sightline.db.session import migrate, session_scope
 from sightline.serving.recorder import HistoryUnavailable, Recorder
-from tests.conftest import image_bytes, make_settings, prediction_row
+from tests.factories import image_bytes, make_settings, prediction_row
 
 
 def stored_ids(settings: Settings) -> set[str]:

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from sightline.config import Settings
 from sightline.db.models import PredictionRow
 from sightline.db.session import session_scope
-from tests.conftest import free_port, image_bytes
+from tests.factories import free_port, image_bytes
 from tests.test_crash_safety import spawn, wait_healthy
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.process]
 CLIENTS = 6
 
 

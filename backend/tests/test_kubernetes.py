@@ -27,7 +27,10 @@ LIBRARY_VARIABLES = {
 }
 
 kubectl = shutil.which("kubectl")
-pytestmark = pytest.mark.skipif(kubectl is None, reason="no kubectl (kustomize)")
+pytestmark = [
+    pytest.mark.process,
+    pytest.mark.skipif(kubectl is None, reason="no kubectl (kustomize)"),
+]
 
 
 def render(overlay: str) -> list[dict[str, Any]]:

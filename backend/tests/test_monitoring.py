@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from sightline.monitoring.drift import MIN_PREDICTIONS, confidence_histogram, drift_report, psi
-from tests.conftest import flush_history, image_bytes
+from tests.factories import flush_history, image_bytes
 
 
 def settle(client: TestClient) -> None:

@@ -15,12 +15,13 @@ import httpx
 import pytest
 
 from sightline.ops.machines import Machine
-from tests.conftest import ADMIN_TOKEN, free_port, image_bytes
 from tests.databases import POSTGRES_URL, fresh_postgres_database
+from tests.factories import ADMIN_TOKEN, free_port, image_bytes
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.slow,
+    pytest.mark.process,
     pytest.mark.skipif(not POSTGRES_URL, reason="needs SIGHTLINE_TEST_POSTGRES_URL"),
 ]
 STARTUP_S = 300  # three processes import TensorFlow on a shared CPU

@@ -14,7 +14,7 @@ import pytest
 
 from sightline.notebook_runner import NOTEBOOK, build_notebook, run_notebook
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.process]
 
 # The figures every run writes: plots of numbers, and (under images/) of the data itself.
 FIGURES = (

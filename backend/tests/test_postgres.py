@@ -40,6 +40,7 @@ def test_other_urls_are_kept_as_given(tmp_path: Path) -> None:
 
 @needs_postgres
 @pytest.mark.postgres
+@pytest.mark.process
 def test_replicas_on_separate_machines_migrate_one_database_together(tmp_path: Path) -> None:
     # Separate homes: the file lock cannot help, as on separate machines.
     with fresh_postgres_database() as url:
@@ -58,6 +59,7 @@ def test_replicas_on_separate_machines_migrate_one_database_together(tmp_path: P
 
 @needs_postgres
 @pytest.mark.postgres
+@pytest.mark.process
 def test_the_one_production_and_one_active_job_rules_are_partial_indexes(
     tmp_path: Path,
 ) -> None:

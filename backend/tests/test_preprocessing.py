@@ -10,7 +10,7 @@ from PIL import Image
 
 from sightline.data.preprocessing import decode_image, image_to_input, to_rgb
 from sightline.errors import InvalidImage, TooLarge
-from tests.conftest import encode
+from tests.factories import encode
 
 RED = (220, 20, 30)
 

@@ -19,7 +19,7 @@ from sightline.jobs.retrain import decide
 from sightline.jobs.worker import Worker
 from sightline.ml.registry import ModelRegistry
 from sightline.ml.uncertainty import OUT_OF_CLASS_KINDS
-from tests.conftest import image_bytes
+from tests.factories import image_bytes
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from sightline.config import Settings
 from sightline.db.models import PredictionRow
 from sightline.db.session import session_scope
 from sightline.ops.scale import ScaleError, Stack, StackConfig, find_nginx, free_port_block
-from tests.conftest import ADMIN_TOKEN, image_bytes
+from tests.factories import ADMIN_TOKEN, image_bytes
 
 
 def nginx_missing() -> bool:
@@ -32,7 +32,11 @@ def nginx_missing() -> bool:
     return False
 
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(nginx_missing(), reason="no nginx")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.process,
+    pytest.mark.skipif(nginx_missing(), reason="no nginx"),
+]
 STARTUP_S = 300  # generous: replicas load TensorFlow on a shared CPU
 
 

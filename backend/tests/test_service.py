@@ -20,7 +20,7 @@ from sightline.config import Settings
 from sightline.data.synthetic import SHAPES
 from sightline.serving.predictor import Predictor, configure_threads
 from sightline.serving.service import ModelBatcher, model_batcher, run_model_batch
-from tests.conftest import image_bytes
+from tests.factories import image_bytes
 
 # Batched and single calls may pick different kernels: equal up to float rounding.
 TOLERANCE = 1e-5

@@ -81,6 +81,8 @@ def test_a_model_saved_in_the_two_pass_form_serves_the_same_rebuilt(
     )
 
 
+@pytest.mark.model
+@pytest.mark.process
 def test_cli_train_and_eval(shapes_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "model"
     env = {**os.environ, "SIGHTLINE_HOME": str(tmp_path / "home")}
@@ -136,6 +138,7 @@ def test_uncertainty_threshold_reaches_the_target_precision() -> None:
     assert 0 < result["flagged_share"] < 1
 
 
+@pytest.mark.model
 def test_a_run_shorter_than_one_lookahead_period_keeps_what_it_learned(
     shapes_dataset: Dataset,
 ) -> None:
@@ -172,6 +175,7 @@ def test_cutout_fills_one_square_per_image_with_the_mean_colour() -> None:
     assert filled.sum(axis=(1, 2)).mean() > 50  # mostly whole squares, not slivers
 
 
+@pytest.mark.model
 def test_bf16_training_learns_and_leaves_a_float32_model(shapes_dataset: Dataset) -> None:
     """bfloat16 is a training speed-up only: the networks that come back, and so the saved
     model, compute in float32 and agree with what training measured."""
@@ -245,6 +249,7 @@ def test_continue_from_trains_a_saved_model_further(
         assert refused.exit_code == 2 and ignored[0] in refused.output
 
 
+@pytest.mark.model
 def test_a_student_learns_its_teachers_answers_instead_of_the_labels(
     shapes_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -302,6 +307,7 @@ def test_a_student_learns_its_teachers_answers_instead_of_the_labels(
     assert adapted.exit_code == 2 and "--outlier-fields" in adapted.output
 
 
+@pytest.mark.model
 def test_soft_targets_are_learned_instead_of_the_labels(shapes_dataset: Dataset) -> None:
     """Rows with soft targets learn those probabilities (here: circles taught "square");
     the other rows still learn their labels."""
@@ -342,6 +348,7 @@ def test_a_fine_tunes_decay_shrinks_the_weights_unless_it_follows_the_rate(
     assert kept[0] < norm() / before < kept[1]
 
 
+@pytest.mark.model
 def test_outlier_fields_make_noise_less_sure_than_real_images(shapes_dataset: Dataset) -> None:
     """--outlier-fields: smooth colour fields learn the uniform answer, and the doubt
     carries over to uniform noise, which the model never saw. Trained without them, the

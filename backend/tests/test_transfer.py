@@ -37,7 +37,7 @@ from sightline.ml.transfer import (
     set_backbone_frozen,
     validation_split,
 )
-from tests.conftest import image_bytes, make_settings
+from tests.factories import image_bytes, make_settings
 
 # Two classes the quick parent (circle, square, triangle) knows, in another order.
 WALK_CLASSES = ("square", "circle")
@@ -116,6 +116,7 @@ def test_the_head_phase_leaves_the_backbone_alone_and_the_second_phase_moves_it(
     assert all(layer.trainable for layer in backbone.layers)
 
 
+@pytest.mark.model
 def test_an_imagenet_backbone_fine_tunes_saves_and_loads(
     tmp_path: Path, walk_data: Dataset
 ) -> None:
@@ -135,6 +136,7 @@ def test_an_imagenet_backbone_fine_tunes_saves_and_loads(
         imagenet_networks("vgg99", walk_data.class_names, 40, weights=None)
 
 
+@pytest.mark.model
 def test_cli_backbone_reads_a_local_weights_file(
     tmp_path: Path, walk_zip: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -178,6 +180,7 @@ def test_auto_compares_scratch_and_each_local_model_on_a_validation_split(
     assert all(0.0 <= s.val_accuracy <= 1.0 and s.seconds > 0 for s in scores)
 
 
+@pytest.mark.model
 def test_cli_auto_prints_the_comparison_and_keeps_the_best(
     tmp_path: Path, walk_zip: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,7 +22,7 @@ from sightline.ml.uncertainty import (
     predict_in_batches,
 )
 from sightline.serving.predictor import Predictor
-from tests.conftest import encode, make_settings
+from tests.factories import encode, make_settings
 
 SHIPPED = REPO_ROOT / "models" / "cifar10"
 CIFAR10 = os.environ.get("SIGHTLINE_CIFAR10")

@@ -14,7 +14,7 @@ from sightline.config import Settings
 from sightline.data.training_uploads import UploadStore
 from sightline.db.models import TrainingUploadRow
 from sightline.db.session import migrate, session_scope
-from tests.conftest import image_bytes
+from tests.factories import image_bytes
 
 URL = "/api/upload-training-data"
 

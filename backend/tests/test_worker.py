@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from sightline.config import Settings
 from sightline.data.training_uploads import UploadStore
 from sightline.db.session import migrate
@@ -17,7 +19,7 @@ from sightline.jobs.queue import JobQueue
 from sightline.jobs.worker import Worker
 from sightline.ml.artifacts import load_model
 from sightline.ml.registry import ModelRegistry
-from tests.conftest import image_bytes
+from tests.factories import image_bytes
 
 
 def worker_env(settings: Settings) -> dict[str, str]:
@@ -63,6 +65,7 @@ def wait_until_training(queue: JobQueue, job_id: str, process: subprocess.Popen[
     assert queue.get(job_id).status == "running"
 
 
+@pytest.mark.process
 def test_killed_worker_leaves_a_failed_job_and_production_intact(settings: Settings) -> None:
     queue, job_id = queue_a_long_job(settings)
     process = start_worker(settings)
@@ -88,6 +91,7 @@ def test_killed_worker_leaves_a_failed_job_and_production_intact(settings: Setti
     assert queue.submit().status == "queued"  # and the queue is free again
 
 
+@pytest.mark.process
 def test_stopped_worker_fails_its_job_and_exits(settings: Settings) -> None:
     """SIGTERM (Ctrl-C under `make run`): the job ends failed at once, not later."""
     queue, job_id = queue_a_long_job(settings)

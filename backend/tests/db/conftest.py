@@ -1,5 +1,5 @@
-"""A migrated database per test (SQLite, and Postgres when configured) for the SQL
-modules in sightline/db/: the model-free ``db`` fixture, so no test here trains."""
+"""A migrated database per test (SQLite, and Postgres when configured) and no model,
+for the SQL modules in sightline/db/: tests/conftest.py's ``db`` fixture."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sightline.db.session import session_scope
 
 @pytest.fixture
 def migrated(db: Settings) -> Settings:
+    """The ``db`` fixture under the name these tests use: migrated, with no model."""
     return db
 
 

@@ -24,7 +24,7 @@ from sightline.db.models import PredictionRow, RequestEventRow, RollupMinuteRow
 from sightline.db.session import MIGRATIONS_DIR, migrate, session_scope
 from sightline.monitoring.window import histogram_quantile, monitoring_report
 from sightline.ops.retention import ExportFormat, export_predictions, prune
-from tests.conftest import make_settings
+from tests.factories import make_settings
 
 CLASSES = ["circle", "square", "triangle"]
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -19,7 +19,7 @@ from sightline.data.preprocessing import decode_image
 from sightline.data.training_uploads import UploadStore
 from sightline.db.models import TrainingUploadRow
 from sightline.db.session import session_scope
-from tests.conftest import ADMIN_TOKEN, make_settings
+from tests.factories import ADMIN_TOKEN, make_settings
 from tests.hostile.corpus import (
     REQUEST_CASES,
     Endpoint,

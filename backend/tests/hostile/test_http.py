@@ -27,7 +27,7 @@ from sightline.api.security import (
 )
 from sightline.config import Settings, get_settings
 from sightline.monitoring.logging import JsonFormatter
-from tests.conftest import ADMIN_TOKEN, image_bytes
+from tests.factories import ADMIN_TOKEN, image_bytes
 
 
 def run_asgi(app: Any, scope: dict[str, Any], body_chunks: list[bytes]) -> tuple[int, Any, int]:

@@ -15,7 +15,7 @@ from sightline.data.names import display_name, printable
 from sightline.db.models import PredictionRow, TrainingUploadRow
 from sightline.db.session import session_scope
 from sightline.serving.service import fit_within
-from tests.conftest import encode, flush_history, image_bytes
+from tests.factories import encode, flush_history, image_bytes
 
 
 def test_fit_within_keeps_the_aspect_ratio() -> None:
