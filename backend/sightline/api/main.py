@@ -22,6 +22,7 @@ from sightline.api.errors import install_error_handlers
 from sightline.api.middleware import RequestMonitor
 from sightline.api.routes import (
     explain,
+    exports,
     health,
     metrics,
     models,
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         predictions,
         metrics,
         models,
+        exports,
         uploads,
         retrain,
         monitoring,

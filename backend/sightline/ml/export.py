@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import keras
+import numpy as np
 
 from sightline.errors import SightlineError
 from sightline.ml.artifacts import load_model
 from sightline.ml.card import CARD_FILE
+from sightline.ml.registry import ModelRegistry
 
 FORMATS = ("savedmodel", "onnx", "openvino")
 OPENVINO_XML = "model.xml"
@@ -80,6 +82,7 @@ def export_onnx(model: keras.Model, out_dir: Path) -> Path:
     except ImportError as exc:
         raise ExportUnavailable("ONNX export needs tf2onnx, which is not installed.") from exc
     out_dir.mkdir(parents=True, exist_ok=True)
+    model(np.zeros((1, *model.input_shape[1:]), np.float32))  # Keras traces a called model
     model.export(str(out_dir / ONNX_FILE), format="onnx", verbose=False)
     return out_dir
 
@@ -108,3 +111,11 @@ def zip_folder(folder: Path, archive: Path) -> Path:
             if path.is_file():
                 zipped.write(path, path.relative_to(folder).as_posix())
     return archive
+
+
+def export_version_zip(registry: ModelRegistry, version: str, fmt: str, scratch: Path) -> Path:
+    """A registered version in ``fmt``, zipped into ``scratch`` (the caller removes it)."""
+    check_format(fmt)
+    folder = registry.path(registry.get(version).version)
+    exported = export_model_dir(folder, fmt, scratch / f"{version}-{fmt}")
+    return zip_folder(exported, scratch / f"sightline-{version}-{fmt}.zip")

@@ -9,6 +9,7 @@ load. Otherwise Keras serves, and the report says why (log, metric, /api/status)
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from sightline.config import Settings
 from sightline.ml.uncertainty import colour_fields, flag_rate, out_of_class_images
 from sightline.serving.runtime import InferenceRuntime, KerasRuntime, openvino_runtime
 
@@ -153,3 +155,29 @@ def select_runtime(
 
 def _with(report: RuntimeReport, **evidence: Any) -> RuntimeReport:
     return replace(report, **evidence)
+
+
+def weights_sha256(model: keras.Model) -> str:
+    """A hash of the model's weights: the cache key of a model not saved to a file yet
+    (the retraining gate's candidate)."""
+    digest = hashlib.sha256()
+    for weights in model.get_weights():
+        digest.update(np.ascontiguousarray(weights).tobytes())
+    return digest.hexdigest()
+
+
+def serving_runtime(
+    model: keras.Model, settings: Settings, threshold: float
+) -> tuple[InferenceRuntime, RuntimeReport]:
+    """The runtime ``settings`` would serve ``model`` with on this machine: the retraining
+    gate scores models with it, so it judges the answers production would give."""
+    shape = model.input_shape[1:3]
+    return select_runtime(
+        model,
+        requested=settings.runtime,
+        input_size=(int(shape[0]), int(shape[1])),
+        threshold=threshold,
+        model_sha256=weights_sha256(model),
+        cache_dir=settings.resolved_cache_dir / "runtimes",
+        threads=settings.inference_threads,
+    )

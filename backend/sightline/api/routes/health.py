@@ -5,7 +5,7 @@ import time
 from fastapi import APIRouter, Response
 
 from sightline.api.deps import ServicesDep
-from sightline.api.schemas import HealthOut, StatusOut
+from sightline.api.schemas import HealthOut, RuntimeOut, StatusOut
 from sightline.db.predictions import predictions_served
 from sightline.db.session import session_scope
 
@@ -28,6 +28,7 @@ def health(services: ServicesDep, response: Response) -> HealthOut:
 def status(services: ServicesDep) -> StatusOut:
     with session_scope(services.settings) as session:  # a counter: no COUNT(*)
         served = predictions_served(session=session)
+    runtime = services.holder.runtime
     return StatusOut(
         status="online" if services.holder.loaded else "degraded",
         uptime_seconds=round(time.monotonic() - services.started_monotonic, 3),
@@ -35,4 +36,5 @@ def status(services: ServicesDep) -> StatusOut:
         model_version=services.holder.version,
         predictions_served=served,
         model_loaded=services.holder.loaded,
+        runtime=RuntimeOut(**runtime.as_dict()) if runtime else None,
     )

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from sightline.api.deps import AdminDep, ServicesDep
+from sightline.api.schemas import error_responses
+from sightline.ml.export import export_version_zip
+
+router = APIRouter(prefix="/api/models", tags=["model"])
+
+ExportFormat = Literal["savedmodel", "onnx", "openvino"]
+
+
+@router.get(
+    "/{version}/export",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"application/zip": {}}, "description": "The export, zipped"},
+        **error_responses(401, 404, 422, 501),
+    },
+)
+async def export_version(
+    _admin: AdminDep, version: str, services: ServicesDep, format: ExportFormat = "savedmodel"
+) -> FileResponse:
+    """A version as a SavedModel, ONNX or OpenVINO IR, zipped with its card: raw 0-255
+    pixels (N, H, W, 3) in, probabilities out. 501 when the converter is not installed."""
+    scratch = Path(tempfile.mkdtemp(prefix="sightline-export-"))
+    try:
+        archive = await asyncio.to_thread(
+            export_version_zip, services.registry, version, format, scratch
+        )
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return FileResponse(
+        archive,
+        media_type="application/zip",
+        filename=archive.name,
+        background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True),
+    )
