@@ -97,7 +97,9 @@ def test_compare_counts_top1_and_flagged_share() -> None:
 
 
 @pytest.fixture
-def openvino_client(tmp_path: Path, quick_model_dir: Path, shapes_dir: Path) -> Iterator[TestClient]:
+def openvino_client(
+    tmp_path: Path, quick_model_dir: Path, shapes_dir: Path
+) -> Iterator[TestClient]:
     from sightline.api.main import create_app
 
     settings: Settings = make_settings(
@@ -119,5 +121,5 @@ def test_status_and_metrics_name_the_runtime(openvino_client: TestClient) -> Non
     )
     assert answer.status_code == 200, answer.text
     metrics = openvino_client.get("/metrics").text
-    assert 'sightline_runtime_info{' in metrics
+    assert "sightline_runtime_info{" in metrics
     assert 'runtime="openvino"' in metrics
