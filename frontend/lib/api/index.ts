@@ -30,6 +30,9 @@ export type ErrorBody = BatchError["error"];
 export type UploadReport = ResponseOf<"/api/upload-training-data", "post">;
 export type Job = ResponseOf<"/api/retrain/{job_id}", "get">;
 export type Monitoring = ResponseOf<"/api/monitoring", "get">;
+export type ExportFormat = NonNullable<
+  NonNullable<paths["/api/models/{version}/export"]["get"]["parameters"]["query"]>["format"]
+>;
 
 export class ApiError extends Error {
   constructor(
@@ -139,6 +142,15 @@ export const api = {
   promote: (token: string, version: string) =>
     unwrap(
       client().POST("/api/models/{version}/promote", { params: { path: { version } }, headers: bearer(token) }),
+    ),
+  /** A version as SavedModel, ONNX or OpenVINO IR, zipped with its card (admin). */
+  exportModel: (token: string, version: string, format: ExportFormat) =>
+    unwrap(
+      client().GET("/api/models/{version}/export", {
+        params: { path: { version }, query: { format } },
+        headers: bearer(token),
+        parseAs: "blob",
+      }),
     ),
 };
 
