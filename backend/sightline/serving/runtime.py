@@ -42,7 +42,7 @@ class KerasRuntime:
     size at warm-up, never Keras' predict() loop."""
 
     name = "keras"
-    precision = "float32"
+    precision = "f32"
 
     def __init__(self, model: keras.Model, input_size: tuple[int, int]) -> None:
         signature = tf.TensorSpec((None, *input_size, 3), tf.uint8)
