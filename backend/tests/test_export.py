@@ -88,3 +88,17 @@ def test_export_route(client: TestClient, admin: dict[str, str]) -> None:
     assert "sightline-v1-savedmodel.zip" in response.headers["content-disposition"]
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert CARD_FILE in names and "saved_model.pb" in names
+
+
+def test_the_command_writes_a_zip(quick_model_dir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sightline.cli import app
+
+    out = tmp_path / "model.zip"
+    args = ["export-model", "--model", str(quick_model_dir), "--format", "openvino"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {OPENVINO_XML, "model.bin", CARD_FILE} <= set(zipfile.ZipFile(out).namelist())
+    refused = CliRunner().invoke(app, [*args[:-1], "pickle", "--out", str(tmp_path / "x")])
+    assert refused.exit_code == 2 and "Unknown export format" in refused.output

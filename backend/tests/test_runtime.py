@@ -123,3 +123,23 @@ def test_status_and_metrics_name_the_runtime(openvino_client: TestClient) -> Non
     metrics = openvino_client.get("/metrics").text
     assert "sightline_runtime_info{" in metrics
     assert 'runtime="openvino"' in metrics
+
+
+def test_the_gate_scores_with_the_runtime_that_will_serve(
+    quick_model_dir: Path, tmp_path: Path, shapes_dataset: Dataset
+) -> None:
+    from sightline.jobs.retrain import UploadSplit, score_model
+    from sightline.ml.artifacts import load_model
+    from sightline.ml.card import load_card
+    from sightline.serving.runtime_choice import serving_runtime
+
+    settings = make_settings(tmp_path / "home", quick_model_dir, runtime="openvino")
+    model, card = load_model(quick_model_dir), load_card(quick_model_dir)
+    runtime, report = serving_runtime(model, settings, card.uncertainty_threshold)
+    assert runtime.name == report.name == "openvino"
+    empty = np.zeros((0, *shapes_dataset.x_test.shape[1:]), np.uint8)
+    uploads = UploadSplit(empty, np.zeros(0, int), empty, np.zeros(0, int))
+    names = shapes_dataset.class_names
+    by_keras = score_model(model, shapes_dataset, uploads, names)
+    by_openvino = score_model(model, shapes_dataset, uploads, names, runtime=runtime)
+    assert abs(by_openvino["accuracy"] - by_keras["accuracy"]) <= 0.01
