@@ -84,7 +84,20 @@ def export_onnx(model: keras.Model, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     model(np.zeros((1, *model.input_shape[1:]), np.float32))  # Keras traces a called model
     model.export(str(out_dir / ONNX_FILE), format="onnx", verbose=False)
+    check_onnx(out_dir / ONNX_FILE)
     return out_dir
+
+
+def check_onnx(path: Path) -> None:
+    """Refuse a file ONNX itself rejects: tf2onnx 1.17 writes exact GELU as an ``Erfc``
+    node, which is no ONNX operator, and no runtime would load the file."""
+    import onnx
+
+    try:
+        onnx.checker.check_model(str(path), full_check=True)
+    except onnx.checker.ValidationError as exc:
+        first_line = str(exc).splitlines()[0]
+        raise ExportUnavailable(f"tf2onnx cannot convert this model to ONNX: {first_line}") from exc
 
 
 EXPORTERS: dict[str, Any] = {
