@@ -7,7 +7,9 @@
   compiled tf.function (`Predictor`), p50/p95 over `--calls` calls after a warm-up; and
   the same model under XLA (jit_compile), for comparison;
 - batch-64 throughput, images/s;
-- model file size, parameter count, and the card's training time, machine and command.
+- model file size, parameter count, and the card's training time, machine and command;
+- Keras and the runtime SIGHTLINE_RUNTIME (--runtime, default auto) picks, side by side
+  (bench/runtimes.py), under the CPU's name and AMX / AVX512-BF16 / AVX2 flags.
 
     make bench-model [MODEL=models/cifar10]   # lossless copy + JPEG copy beside the checkout
 
@@ -32,6 +34,7 @@ from rich.console import Console
 from rich.table import Table
 
 from common import cifar10_jpg_source, cifar10_source
+from runtimes import compare_runtimes, cpu_description, cpu_header, openvino_cost, runtime_notes
 from sightline.config import REPO_ROOT, get_settings
 from sightline.data.datasets import Dataset, load_dataset
 from sightline.ml.artifacts import MODEL_FILE
@@ -107,7 +110,20 @@ def jpg_accuracy(predictor: Predictor, data: str, jpg: str | None) -> float | No
     return float(report["metrics"]["accuracy"])
 
 
-def benchmark(model_dir: Path, data: str, calls: int, jpg: str | None) -> dict[str, Any]:
+def runtime_rows(
+    model_dir: Path, dataset: Dataset, requested: str, calls: int, threads: int
+) -> dict[str, Any]:
+    """Keras and the runtime ``requested`` picks, side by side on the whole test split."""
+    with console.status(f"Keras vs SIGHTLINE_RUNTIME={requested} ..."):
+        rows = compare_runtimes(model_dir, dataset.x_test, requested, calls, threads)
+    for row in rows.values():
+        row["accuracy"] = float(np.mean(row.pop("answers").argmax(1) == dataset.y_test))
+    return rows
+
+
+def benchmark(
+    model_dir: Path, data: str, calls: int, jpg: str | None, runtime: str = "auto"
+) -> dict[str, Any]:
     settings = get_settings()
     configure_threads(settings.inference_threads)  # as the API runs it
     load_before = os.getloadavg()
@@ -134,8 +150,12 @@ def benchmark(model_dir: Path, data: str, calls: int, jpg: str | None) -> dict[s
 
     metrics = report["metrics"]
     training = card.training
+    runtimes = runtime_rows(model_dir, dataset, runtime, calls, settings.inference_threads)
     return {
         "model": str(model_dir),
+        "cpu": cpu_description(),
+        "runtimes": runtimes,
+        "openvino_cost": openvino_cost(),
         "measured_at": datetime.now(UTC).isoformat(),
         "dataset": {"name": dataset.name, "source": dataset.source, "test": len(dataset.y_test)},
         "accuracy": metrics["accuracy"],
@@ -231,6 +251,7 @@ def print_results(result: dict[str, Any]) -> None:
         "timings are inflated when above the core count",
     )
     console.print(table)
+    print_runtimes(result)
 
     per_class = Table(title="Per-class accuracy")
     per_class.add_column("class")
@@ -238,6 +259,28 @@ def print_results(result: dict[str, Any]) -> None:
     for name, value in result["per_class"].items():
         per_class.add_row(name, f"{value:.1%}")
     console.print(per_class)
+
+
+def print_runtimes(result: dict[str, Any]) -> None:
+    """Keras and the chosen runtime side by side, under the CPU's name and flags."""
+    console.print(cpu_header(result["cpu"]))
+    table = Table(title="Keras and the chosen runtime (the serving path, this machine)")
+    for column in ("runtime", "precision", "batch 1 p50 / p95", "batch 64", "top-1 = Keras"):
+        table.add_column(column)
+    table.add_column("test accuracy", justify="right")
+    for label, row in result["runtimes"].items():
+        title = "Keras (reference)" if label == "keras" else f"chosen ({row['requested']})"
+        table.add_row(
+            f"{title}: {row['name']}",
+            row["precision"],
+            f"{row['batch1_p50_ms']:.2f} / {row['batch1_p95_ms']:.2f} ms",
+            f"{row['batch64_images_per_s']:,.0f} images/s",
+            f"{row['top1_agreement_with_keras']:.2%}",
+            f"{row['accuracy']:.2%}",
+        )
+    console.print(table)
+    for line in runtime_notes(result["runtimes"], result["openvino_cost"]):
+        console.print(line)
 
 
 def main() -> None:
@@ -253,11 +296,14 @@ def main() -> None:
     )
     parser.add_argument("--calls", type=int, default=300, help="timed batch-1 calls (>= 200)")
     parser.add_argument("--json", type=Path, default=None, help="where to write the results")
+    parser.add_argument(
+        "--runtime", default="auto", choices=("auto", "keras", "openvino"), help="beside Keras"
+    )
     args = parser.parse_args()
     if args.calls < 200:
         parser.error("--calls must be at least 200 for a stable p95")
 
-    result = benchmark(args.model, args.data, args.calls, args.jpg or None)
+    result = benchmark(args.model, args.data, args.calls, args.jpg or None, args.runtime)
     print_results(result)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = args.json or RESULTS / f"model-bench-{stamp}.json"

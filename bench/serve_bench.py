@@ -3,7 +3,10 @@
     make bench                                     # defaults below
     .venv/bin/python bench/serve_bench.py --model models/cifar10 --users 100 --time 60
 
-1. The model's own limit: images/s of the compiled predictor on batches of 64, no HTTP.
+1. The model's own limit: images/s of the served runtime on batches of 64, no HTTP,
+   beside Keras' (bench/runtimes.py: batch-1 p50/p95, batch-64 images/s, top-1
+   agreement, OpenVINO's size, import time and memory), under a header naming the CPU
+   and its AMX, AVX512-BF16 and AVX2 flags.
 2. Sightline (``sightline.api.main``) and the baseline (``bench/baseline_server.py``:
    Keras ``model.predict()`` per request) are started on two ports with the same model.
 3. Each is driven by the same headless Locust load (``locustfile.py``,
@@ -25,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import sqlite3
 import subprocess
@@ -51,6 +53,7 @@ from common import (
     stop_process,
     wait_healthy,
 )
+from runtimes import cpu_description, cpu_header, runtime_lines
 
 # Locust's default: long enough that a slow server shows as slow, not as failures.
 REQUEST_TIMEOUT_S = 60
@@ -83,21 +86,26 @@ class ServerResult:
 # --- the model's own limit --------------------------------------------------------
 
 
-def model_limit(model_dir: Path, seconds: float = 5.0) -> dict[str, float]:
-    """Images/s of compiled batch-64 calls and the batch-1 latency, in this process."""
+def model_limit(model_dir: Path, runtime: str) -> dict[str, Any]:
+    """The served runtime's batch-64 images/s and batch-1 latency, in this process, beside
+    Keras' (bench/runtimes.py); and what OpenVINO costs to carry."""
     import numpy as np
 
+    from runtimes import compare_runtimes, openvino_cost
     from sightline.config import Settings
-    from sightline.serving.predictor import Predictor, configure_threads
 
-    configure_threads(Settings().inference_threads)
-    predictor = Predictor("bench", model_dir)
     rng = np.random.default_rng(0)
-    batch = rng.integers(0, 256, (64, *predictor.input_size, 3), dtype=np.uint8)
-    images_per_s = _calls_per_second(lambda: predictor.predict_arrays(batch), seconds) * 64
-    one = batch[:1]
-    batch1_ms = 1000 / _calls_per_second(lambda: predictor.predict_arrays(one), seconds / 2)
-    return {"batch64_images_per_s": images_per_s, "batch1_ms": batch1_ms}
+    images = rng.integers(0, 256, (512, 32, 32, 3), dtype=np.uint8)
+    rows = compare_runtimes(model_dir, images, runtime, 300, Settings().inference_threads)
+    for row in rows.values():
+        row.pop("answers")
+    chosen = rows["chosen"]
+    return {
+        "batch64_images_per_s": chosen["batch64_images_per_s"],
+        "batch1_ms": chosen["batch1_p50_ms"],
+        "runtimes": rows,
+        "openvino_cost": openvino_cost(),
+    }
 
 
 def _calls_per_second(call: Any, seconds: float) -> float:
@@ -109,16 +117,16 @@ def _calls_per_second(call: Any, seconds: float) -> float:
     return calls / elapsed
 
 
-def measure_model_limit(model_dir: Path) -> dict[str, float]:
+def measure_model_limit(model_dir: Path, runtime: str) -> dict[str, Any]:
     # A separate process, so TensorFlow's threads and memory leave with it.
     out = subprocess.run(
-        [PYTHON, __file__, "--model-limit-only", "--model", str(model_dir)],
+        [PYTHON, __file__, "--model-limit-only", "--model", str(model_dir), "--runtime", runtime],
         check=True,
         capture_output=True,
         text=True,
         cwd=REPO,
     )
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -126,7 +134,9 @@ def measure_model_limit(model_dir: Path) -> dict[str, float]:
 
 
 @contextmanager
-def server(kind: str, model_dir: Path, port: int, home: Path) -> Iterator[psutil.Process]:
+def server(
+    kind: str, model_dir: Path, port: int, home: Path, runtime: str = "keras"
+) -> Iterator[psutil.Process]:
     env = {
         **os.environ,
         "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -134,6 +144,7 @@ def server(kind: str, model_dir: Path, port: int, home: Path) -> Iterator[psutil
         "SIGHTLINE_MODEL_DIR": str(model_dir),
         "BASELINE_MODEL_DIR": str(model_dir),
         "PYTHONPATH": str(REPO),
+        "SIGHTLINE_RUNTIME": runtime,
     }
     address = ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
     # Sightline as users start it (`sightline serve`: heap settings, private temp dir);
@@ -241,7 +252,8 @@ def bench_server(
 ) -> ServerResult:
     result = ServerResult(kind)
     url = f"http://127.0.0.1:{port}"
-    with server(kind, args.model, port, home) as process:
+    runtime = args.runtime if kind == "sightline" else "keras"
+    with server(kind, args.model, port, home, runtime) as process:
         result.idle_rss_mb = idle_rss_mb(process)
         paced_since = db_timestamp()
         print(f"  {kind}: paced run, {args.users} users, {args.time} s", flush=True)
@@ -278,27 +290,25 @@ def bench_server(
 
 
 def machine() -> dict[str, Any]:
-    cpu = platform.processor()
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return {"cpu": cpu, "cores": os.cpu_count(), "load_average_1m": os.getloadavg()[0]}
+    return {**cpu_description(), "load_average_1m": os.getloadavg()[0]}
 
 
 def report(
     args: argparse.Namespace,
-    limit: dict[str, float],
+    limit: dict[str, Any],
     ours: ServerResult,
     baseline: ServerResult,
     host: dict[str, Any],
 ) -> str:
     lines = [
-        f"Machine: {host['cpu']}, {host['cores']} cores; 1-minute load average before "
-        f"the run {host['load_average_1m']:.1f} (other work shares the cores).",
-        f"Model: {args.model}. Its own limit (compiled batch-64 call, no HTTP): "
-        f"{limit['batch64_images_per_s']:.0f} images/s; a batch-1 call: "
-        f"{limit['batch1_ms']:.1f} ms.",
+        cpu_header(host),
+        f"1-minute load average before the run {host['load_average_1m']:.1f} (other work "
+        "shares the cores).",
+        f"Model: {args.model}, SIGHTLINE_RUNTIME={args.runtime}. Its own limit (served "
+        f"runtime, batch-64 call, no HTTP): {limit['batch64_images_per_s']:.0f} images/s; "
+        f"a batch-1 call: {limit['batch1_ms']:.1f} ms.",
+        "",
+        *runtime_lines(limit["runtimes"], limit["openvino_cost"]),
         "",
         "| load | server | answers/s | p50 ms | p95 ms | p99 ms | failures | load generator CPU |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
@@ -333,7 +343,7 @@ def report(
     return "\n".join(lines)
 
 
-def targets(limit: dict[str, float], ours: ServerResult, baseline: ServerResult) -> list[str]:
+def targets(limit: dict[str, Any], ours: ServerResult, baseline: ServerResult) -> list[str]:
     paced, saturated = ours.runs["paced"], ours.runs["saturation"]
     ratio = saturated.ok_rps / max(baseline.runs["saturation"].ok_rps, 1e-9)
     checks = [
@@ -368,6 +378,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--saturation-time", type=int, default=30)
     parser.add_argument("--port", type=int, default=8100, help="Sightline; baseline is +1")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--runtime", default="auto", choices=("auto", "keras", "openvino"), help="Sightline's"
+    )
     parser.add_argument("--model-limit-only", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -376,7 +389,7 @@ def main() -> None:
     args = parse_args()
     args.model = args.model.resolve()
     if args.model_limit_only:
-        print(json.dumps(model_limit(args.model)))
+        print(json.dumps(model_limit(args.model, args.runtime)))
         return
     if not (args.model / "model.keras").is_file():
         sys.exit(f"No model at {args.model}: train one (make train) or pass --model.")
@@ -384,7 +397,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     host = machine()
     print(f"Measuring the model's own limit ({args.model})...", flush=True)
-    limit = measure_model_limit(args.model)
+    limit = measure_model_limit(args.model, args.runtime)
     results = []
     for offset, kind in enumerate(("sightline", "baseline")):
         with tempfile.TemporaryDirectory(prefix=f"bench-{kind}-") as home:

@@ -455,6 +455,30 @@ app.add_typer(export_app, name="export")
 app.command("prune")(prune_command)
 
 
+@app.command("export-model")
+def export_model(
+    model: Annotated[Path, typer.Option(help="A model folder (model.keras + card.json).")],
+    format: Annotated[str, typer.Option(help="savedmodel, onnx or openvino.")],
+    out: Annotated[Path, typer.Option(help="The folder to write, or a .zip file.")],
+) -> None:
+    """Write a model in a format other tools load; the card goes with it."""
+    import tempfile
+
+    from sightline.errors import SightlineError
+    from sightline.ml.export import export_model_dir, zip_folder
+
+    try:
+        if out.suffix == ".zip":
+            with tempfile.TemporaryDirectory(prefix="sightline-export-") as scratch:
+                zip_folder(export_model_dir(model, format, Path(scratch) / "model"), out)
+        else:
+            export_model_dir(model, format, out)
+    except SightlineError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"Wrote {out} ({format}).")
+
+
 def main() -> None:
     app()
 

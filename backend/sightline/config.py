@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     batch_max_size: int = 64
     batch_max_wait_ms: float = 2.0
     inference_threads: int = 2
+    # What runs the model (serving/runtime_choice.py): "keras" (the reference),
+    # "openvino", or "auto" (OpenVINO where it is faster on this machine). Anything
+    # but Keras serves only after agreeing with Keras on a fixed set of images.
+    runtime: Literal["auto", "keras", "openvino"] = "keras"
     model_poll_seconds: float = 2.0
     # The prediction history (serving/recorder.py): an answer waits for its row's
     # commit; longer than this, or with this many rows already waiting, the request is

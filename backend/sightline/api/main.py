@@ -22,6 +22,7 @@ from sightline.api.error_handlers import install_error_handlers
 from sightline.api.middleware import RequestMonitor
 from sightline.api.routes import (
     explanations,
+    exports,
     health,
     history,
     model_metrics,
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         history,
         model_metrics,
         versions,
+        exports,
         training_data,
         retraining,
         monitoring_report,

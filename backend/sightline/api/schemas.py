@@ -39,6 +39,19 @@ class HealthOut(BaseModel):
     model_version: str | None = Field(examples=["v1"])
 
 
+class RuntimeOut(BaseModel):
+    """What runs the served model (serving/runtime_choice.py), and why."""
+
+    name: str = Field(examples=["openvino"])
+    precision: str = Field(examples=["f32"])
+    requested: str = Field(examples=["auto"])
+    agreement: float | None = Field(None, description="Top-1 agreement with Keras")
+    flagged_gap: float | None = Field(None, description="Flagged-uncertain share vs Keras")
+    checked_images: int = 0
+    reason: str | None = Field(None, description="Why Keras serves instead")
+    timings_ms: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+
 class StatusOut(BaseModel):
     status: Literal["online", "degraded"] = Field(examples=["online"])
     uptime_seconds: float
@@ -46,6 +59,7 @@ class StatusOut(BaseModel):
     model_version: str | None
     predictions_served: int
     model_loaded: bool = True
+    runtime: RuntimeOut | None = None
 
 
 # --------------------------------------------------------------------------- predictions

@@ -61,8 +61,11 @@ from sightline.ml.uncertainty import (
     colour_fields,
     flag_rate,
     out_of_class_images,
+    predict_in_batches,
 )
 from sightline.retrain_job import JobStatus
+from sightline.serving.runtime import InferenceRuntime
+from sightline.serving.runtime_choice import serving_runtime
 
 OUT_OF_CLASS_PER_KIND = 200
 
@@ -167,12 +170,20 @@ def score_model(
     uploads: UploadSplit,
     class_names: list[str],
     out_of_class: dict[str, np.ndarray] | None = None,
+    runtime: InferenceRuntime | None = None,
 ) -> dict[str, Any]:
-    """One model's scores on the held-out data; the same data for every model."""
+    """One model's scores on the held-out data; the same data for every model. With a
+    ``runtime``, the answers are that runtime's (the one that will serve the model)."""
+
+    def answers(images: np.ndarray) -> np.ndarray:
+        if runtime is None:
+            return predict_probabilities(model, images)
+        return predict_in_batches(runtime.predict, images)
+
     classes = uploads.uploaded_classes
     scores: dict[str, Any] = {"uploaded_classes": [class_names[c] for c in classes]}
     if test is not None:
-        probabilities = predict_probabilities(model, test.x_test)
+        probabilities = answers(test.x_test)
         report = evaluation_report(probabilities, test.y_test, class_names, test.name)
         scores.update(
             report=report,
@@ -182,11 +193,11 @@ def score_model(
         )
         threshold = report["uncertainty"]["threshold"]
         scores["out_of_class_flagged"] = {
-            kind: flag_rate(predict_probabilities(model, images), threshold)
+            kind: flag_rate(answers(images), threshold)
             for kind, images in (out_of_class or {}).items()
         }
     if len(uploads.holdout_y):
-        probabilities = predict_probabilities(model, uploads.holdout_x)
+        probabilities = answers(uploads.holdout_x)
         mask = np.isin(uploads.holdout_y, classes)
         scores["uploads_n"] = int(mask.sum())
         scores["uploads_accuracy"] = accuracy_on(probabilities, uploads.holdout_y, classes)
@@ -342,9 +353,16 @@ class Retrainer:
         say("Comparing the candidate with production on the same held-out data.")
         test = eval_subset(dataset, self.settings.retrain_eval_size) if dataset else None
         strangers = out_of_class_set(size)
-        production_scores = score_model(production_model, test, uploads, class_names, strangers)
+        threshold = card.uncertainty_threshold
+        production_runtime, _ = serving_runtime(production_model, self.settings, threshold)
+        production_scores = score_model(
+            production_model, test, uploads, class_names, strangers, production_runtime
+        )
         candidate = result.networks.serving_model
-        candidate_scores = score_model(candidate, test, uploads, class_names, strangers)
+        candidate_runtime, _ = serving_runtime(candidate, self.settings, threshold)
+        candidate_scores = score_model(
+            candidate, test, uploads, class_names, strangers, candidate_runtime
+        )
         promote, reason = decide(
             candidate_scores,
             production_scores,

@@ -73,6 +73,12 @@ def metrics() -> Any:
             ["version"],
             multiprocess_mode="liveall",
         )
+        runtime_info = Gauge(
+            "sightline_runtime_info",
+            "1 for the runtime serving a model version; reason: why Keras serves instead",
+            ["version", "runtime", "precision", "requested", "reason"],
+            multiprocess_mode="liveall",
+        )
         retrain_jobs = Counter(
             "sightline_retrain_jobs_total", "Retraining jobs finished", ["status"]
         )

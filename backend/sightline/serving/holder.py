@@ -17,6 +17,7 @@ from sightline.errors import ModelUnavailable
 from sightline.ml.registry import ModelRegistry
 from sightline.monitoring.prometheus import metrics
 from sightline.serving.predictor import Predictor
+from sightline.serving.runtime_choice import RuntimeReport
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class ModelHolder:
         self._predictor: Predictor | None = None
         self._load_lock = threading.Lock()
         self.last_error: str | None = None
+        self._runtime_labels: tuple[str, ...] | None = None
 
     @property
     def predictor(self) -> Predictor:
@@ -53,7 +55,13 @@ class ModelHolder:
             if wanted == self.version:
                 return False
             try:
-                predictor = Predictor(wanted, self.registry.path(wanted))
+                predictor = Predictor(
+                    wanted,
+                    self.registry.path(wanted),
+                    runtime=self.settings.runtime,
+                    threads=self.settings.inference_threads,
+                    cache_dir=self.settings.resolved_cache_dir / "runtimes",
+                )
             except Exception as exc:  # keep serving the old model; report why
                 self.last_error = f"could not load {wanted}: {exc}"
                 log.exception("model load failed", extra={"version": wanted})
@@ -64,9 +72,22 @@ class ModelHolder:
             if previous:
                 gauge.labels(previous).set(0)
             gauge.labels(wanted).set(1)
+            self._report_runtime(predictor.runtime_report.labels(wanted))
             self.last_error = None
             log.info("model swapped", extra={"from_version": previous, "to_version": wanted})
             return True
+
+    def _report_runtime(self, labels: tuple[str, ...]) -> None:
+        """``sightline_runtime_info`` is 1 for the runtime serving now, 0 for the last."""
+        gauge = metrics().runtime_info
+        if self._runtime_labels:
+            gauge.labels(*self._runtime_labels).set(0)
+        gauge.labels(*labels).set(1)
+        self._runtime_labels = labels
+
+    @property
+    def runtime(self) -> RuntimeReport | None:
+        return self._predictor.runtime_report if self._predictor else None
 
     async def watch(self) -> None:
         """Poll the registry for a new production version until cancelled."""

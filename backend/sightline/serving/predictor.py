@@ -1,13 +1,15 @@
 """A loaded model, compiled once: raw uint8 images in, probabilities out.
 
-The Keras model is wrapped in a tf.function with a fixed signature and warmed up at
-load, so a request never pays for tracing; Keras' predict() loop (tens of ms per
-call) is never on the request path.
+The model runs on the runtime ``serving/runtime_choice.py`` picks (Keras in a
+tf.function, or OpenVINO once it agrees with Keras) and is warmed up at load, so a
+request never pays for tracing; Keras' predict() loop (tens of ms per call) is never on
+the request path. Grad-CAM always uses the Keras model.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,10 +20,13 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import tensorflow as tf
 
+from sightline.blob_store import file_sha256
 from sightline.ids import new_id
-from sightline.ml.artifacts import load_model
+from sightline.ml.artifacts import MODEL_FILE, load_model
 from sightline.ml.card import load_card
 from sightline.ml.explain import GradCam
+from sightline.serving.runtime import InferenceRuntime
+from sightline.serving.runtime_choice import RuntimeReport, select_runtime
 
 WARM_UP_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64)  # up to the default batch_max_size
 
@@ -60,7 +65,15 @@ class Prediction:
 
 
 class Predictor:
-    def __init__(self, version: str, directory: Path) -> None:
+    def __init__(
+        self,
+        version: str,
+        directory: Path,
+        *,
+        runtime: str = "keras",
+        threads: int = 2,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.version = version
         self.directory = Path(directory)
         self.card = load_card(self.directory)
@@ -69,14 +82,17 @@ class Predictor:
         self.input_size: tuple[int, int] = (int(shape[0]), int(shape[1]))
         self.class_names: list[str] = list(self.card.class_names)
         self.threshold = self.card.uncertainty_threshold
-        signature = tf.TensorSpec((None, *self.input_size, 3), tf.uint8)
-        model = self.model
-
-        @tf.function(input_signature=[signature])
-        def infer(images: tf.Tensor) -> tf.Tensor:
-            return model(tf.cast(images, tf.float32), training=False)
-
-        self._infer = infer
+        self.runtime: InferenceRuntime
+        self.runtime_report: RuntimeReport
+        self.runtime, self.runtime_report = select_runtime(
+            self.model,
+            requested=runtime,
+            input_size=self.input_size,
+            threshold=self.threshold,
+            model_sha256=file_sha256(self.directory / MODEL_FILE),
+            cache_dir=cache_dir or Path(tempfile.gettempdir()) / "sightline-runtimes",
+            threads=threads,
+        )
         self._gradcam: GradCam | None = None
         self.loaded_at = time.time()
         self.warm_up()
@@ -91,8 +107,7 @@ class Predictor:
         """Probabilities (N, classes) for uint8 images (N, H, W, 3)."""
         if images.ndim != 4 or images.shape[1:3] != self.input_size:
             raise ValueError(f"expected (N, {self.input_size}, 3) images, got {images.shape}")
-        result: np.ndarray = self._infer(tf.constant(images, tf.uint8)).numpy()
-        return result
+        return self.runtime.predict(images)
 
     def gradcam(self) -> GradCam:
         """The Grad-CAM view of this model, built on first use (only /api/explain needs it)."""

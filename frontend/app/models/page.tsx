@@ -4,10 +4,26 @@ import { useState } from "react";
 
 import { TokenField } from "@/components/TokenField";
 import { Badge, Card, Empty, ErrorBox, Loading } from "@/components/States";
-import { api, type ModelVersion } from "@/lib/api";
+import { api, type ExportFormat, type ModelVersion } from "@/lib/api";
 import { useModels } from "@/lib/hooks";
 import { percent } from "@/lib/shape";
 import { useAdminToken } from "@/lib/token";
+
+const EXPORT_FORMATS: { format: ExportFormat; label: string }[] = [
+  { format: "savedmodel", label: "TensorFlow SavedModel" },
+  { format: "openvino", label: "OpenVINO IR" },
+  { format: "onnx", label: "ONNX" },
+];
+
+/** Hands a downloaded file to the browser as a file to save. */
+function saveFile(blob: Blob, name: string) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.click();
+  URL.revokeObjectURL(url);
+}
 
 const TONE: Record<string, "good" | "info" | "bad" | "warn"> = { production: "good", candidate: "info", rejected: "bad", archived: "warn" };
 
@@ -25,6 +41,20 @@ export default function ModelsPage() {
       await api.promote(token, model.version);
       setMessage(`${model.version} is now production.`);
       await mutate();
+    } catch (err) {
+      setMessage(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function exportModel(model: ModelVersion, format: ExportFormat) {
+    setBusy(model.version);
+    setMessage(`Exporting ${model.version} (${format})…`);
+    try {
+      const blob = await api.exportModel(token, model.version, format);
+      saveFile(blob as Blob, `sightline-${model.version}-${format}.zip`);
+      setMessage(`${model.version} exported as ${format}.`);
     } catch (err) {
       setMessage(err instanceof Error ? err.message : String(err));
     } finally {
@@ -64,6 +94,14 @@ export default function ModelsPage() {
                           {busy === model.version ? "Promoting…" : "Promote"}
                         </button>
                       )}
+                      <select aria-label={`Export ${model.version}`} value="" disabled={!token || busy !== null}
+                        title={token ? "Download this version for other tools" : "Enter the admin token first"}
+                        onChange={(event) => exportModel(model, event.target.value as ExportFormat)}>
+                        <option value="">Export…</option>
+                        {EXPORT_FORMATS.map(({ format, label }) => (
+                          <option key={format} value={format}>{label}</option>
+                        ))}
+                      </select>
                     </td>
                   </tr>
                 ))}

@@ -31,6 +31,9 @@ export type UploadReport = ResponseOf<"/api/upload-training-data", "post">;
 export type Job = ResponseOf<"/api/retrain/{job_id}", "get">;
 export type JobStatus = Job["status"];
 export type Monitoring = ResponseOf<"/api/monitoring", "get">;
+export type ExportFormat = NonNullable<
+  NonNullable<paths["/api/models/{version}/export"]["get"]["parameters"]["query"]>["format"]
+>;
 
 export class ApiError extends Error {
   constructor(
@@ -140,6 +143,15 @@ export const api = {
   promote: (token: string, version: string) =>
     unwrap(
       client().POST("/api/models/{version}/promote", { params: { path: { version } }, headers: bearer(token) }),
+    ),
+  /** A version as SavedModel, ONNX or OpenVINO IR, zipped with its card (admin). */
+  exportModel: (token: string, version: string, format: ExportFormat) =>
+    unwrap(
+      client().GET("/api/models/{version}/export", {
+        params: { path: { version }, query: { format } },
+        headers: bearer(token),
+        parseAs: "blob",
+      }),
     ),
 };
 

@@ -84,6 +84,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models/{version}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Version
+         * @description A version as a SavedModel, ONNX or OpenVINO IR, zipped with its card: raw 0-255
+         *     pixels (N, H, W, 3) in, probabilities out. 501 when the converter is not installed.
+         */
+        get: operations["export_version_api_models__version__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models/{version}/promote": {
         parameters: {
             query?: never;
@@ -1006,6 +1027,53 @@ export interface components {
              */
             epochs?: number | null;
         };
+        /**
+         * RuntimeOut
+         * @description What runs the served model (serving/runtime_choice.py), and why.
+         */
+        RuntimeOut: {
+            /**
+             * Agreement
+             * @description Top-1 agreement with Keras
+             */
+            agreement?: number | null;
+            /**
+             * Checked Images
+             * @default 0
+             */
+            checked_images: number;
+            /**
+             * Flagged Gap
+             * @description Flagged-uncertain share vs Keras
+             */
+            flagged_gap?: number | null;
+            /**
+             * Name
+             * @example openvino
+             */
+            name: string;
+            /**
+             * Precision
+             * @example f32
+             */
+            precision: string;
+            /**
+             * Reason
+             * @description Why Keras serves instead
+             */
+            reason?: string | null;
+            /**
+             * Requested
+             * @example auto
+             */
+            requested: string;
+            /** Timings Ms */
+            timings_ms?: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+        };
         /** StatusOut */
         StatusOut: {
             /**
@@ -1017,6 +1085,7 @@ export interface components {
             model_version: string | null;
             /** Predictions Served */
             predictions_served: number;
+            runtime?: components["schemas"]["RuntimeOut"] | null;
             /**
              * Started At
              * Format: date-time
@@ -1277,6 +1346,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelListOut"];
+                };
+            };
+        };
+    };
+    export_version_api_models__version__export_get: {
+        parameters: {
+            query?: {
+                format?: "savedmodel" | "onnx" | "openvino";
+            };
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, zipped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": unknown;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Implemented */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from sightline.api.deps import HolderDep, SessionDep, StartedDep
-from sightline.api.schemas import HealthOut, StatusOut
+from sightline.api.schemas import HealthOut, RuntimeOut, StatusOut
 from sightline.db.predictions import predictions_served
 
 router = APIRouter(tags=["status"])
@@ -32,4 +32,5 @@ def status(holder: HolderDep, started: StartedDep, session: SessionDep) -> Statu
         model_version=holder.version,
         predictions_served=predictions_served(session=session),  # a counter: no COUNT(*)
         model_loaded=holder.loaded,
+        runtime=RuntimeOut(**holder.runtime.as_dict()) if holder.runtime else None,
     )
