@@ -37,6 +37,7 @@ PY_BASE=localhost/sightline-base-python:3.11-bookworm
 NODE_BASE=localhost/sightline-base-node:20-bookworm
 NGINX_IMAGE_LOCAL=localhost/sightline-nginx:bookworm
 POSTGRES_IMAGE_LOCAL=localhost/sightline-postgres:15-bookworm
+BASES_VERSION=1
 PY_PACKAGES=python3,python3-venv,python-is-python3,ca-certificates,libstdc++6
 NGINX_PACKAGES=nginx,gettext-base,busybox,ca-certificates
 POSTGRES_PACKAGES=postgresql-15,ca-certificates
@@ -117,8 +118,10 @@ import_root() { # dir image label changes...
 
 cmd_bases() {
   [ "$BASES" = local ] || { log "BASES=$BASES: the Dockerfiles' public bases are pulled"; return 0; }
+  # A base is made again when its packages, its entrypoint or BASES_VERSION change
+  # (raise it when what is done to a root here changes).
   local script_hash
-  script_hash=$(inputs_hash deploy/containers.sh deploy/containers/nginx-entrypoint.sh deploy/containers/postgres-entrypoint.sh)
+  script_hash="v$BASES_VERSION-$(inputs_hash deploy/containers/nginx-entrypoint.sh deploy/containers/postgres-entrypoint.sh)"
 
   # python:3.11-slim's stand-in: Debian's Python 3.11, venv, `python`.
   local label="py-$script_hash-$PY_PACKAGES"
@@ -145,18 +148,16 @@ cmd_bases() {
     local t0=$SECONDS dir="$BASES_DIR/node"
     [ -d "$BASES_DIR/python" ] || debootstrap_root python "$PY_PACKAGES"
     rm -rf "$dir" && cp -a "$BASES_DIR/python" "$dir"
-    local node_bin
+    # node and npm as installed here (a package or a tarball): bin/node and
+    # lib/node_modules/npm beside it, with the npm and npx links.
+    local node_bin prefix
     node_bin=$(readlink -f "$(command -v node)")
-    if dpkg -S "$node_bin" >/dev/null 2>&1; then
-      local pkg
-      pkg=$(dpkg -S "$node_bin" | cut -d: -f1)
-      dpkg -L "$pkg" | sed 's,^/,,' | grep -v '^\.$' | tar --no-recursion -C / -cf - -T - | tar -C "$dir" -xf -
-    else # a tarball install: bin/node and lib/node_modules beside it
-      local prefix
-      prefix=$(dirname "$(dirname "$node_bin")")
-      mkdir -p "$dir/usr/local"
-      tar -C "$prefix" -cf - bin lib/node_modules | tar -C "$dir/usr/local" -xf -
-    fi
+    prefix=$(dirname "$(dirname "$node_bin")")
+    mkdir -p "$dir/usr/local/bin" "$dir/usr/local/lib/node_modules"
+    cp "$node_bin" "$dir/usr/local/bin/node"
+    cp -a "$prefix/lib/node_modules/npm" "$dir/usr/local/lib/node_modules/npm"
+    ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$dir/usr/local/bin/npm"
+    ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$dir/usr/local/bin/npx"
     import_root "$dir" "$NODE_BASE" "$label" \
       "ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "ENV=LANG=C.UTF-8" \
       "ENV=NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt" "CMD=[\"node\"]"
@@ -178,7 +179,7 @@ cmd_bases() {
     chown -R 101:101 "$dir/var/log/nginx" "$dir/var/lib/nginx"
     import_root "$dir" "$NGINX_IMAGE_LOCAL" "$label" \
       "ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-      "ENTRYPOINT=[\"/docker-entrypoint.sh\"]" "CMD=[\"nginx\", \"-g\", \"daemon off;\"]" \
+      "ENTRYPOINT=[\"/docker-entrypoint.sh\"]" "CMD=[\"nginx\"]" \
       "USER=101" "EXPOSE=8080"
     rm -rf "$dir"
     log "nginx image in $((SECONDS - t0)) s"

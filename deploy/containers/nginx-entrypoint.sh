@@ -16,4 +16,8 @@ if [ -d "$template_dir" ]; then
     echo "docker-entrypoint.sh: $template -> $output" >&2
   done
 fi
+# `nginx` alone: in the foreground, as the nginx images run it.
+if [ "$#" -eq 1 ] && [ "$1" = nginx ]; then
+  set -- nginx -g "daemon off;"
+fi
 exec "$@"
