@@ -55,7 +55,7 @@ compose() {
 cmd_setup() {
   if [ "$ENGINE" = podman ]; then
     local need=()
-    for pkg in podman runc debootstrap; do
+    for pkg in podman runc netavark aardvark-dns debootstrap; do
       dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
     done
     if [ ${#need[@]} -gt 0 ]; then
