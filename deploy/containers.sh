@@ -317,11 +317,13 @@ cmd_up() {
 
 cmd_down() {
   stack_env
-  compose down -v --remove-orphans >/dev/null 2>&1 || true
-  # Whatever a failed or interrupted `up` left: containers, then volumes and networks.
+  # The containers first, with their anonymous volumes (each backend container's /data,
+  # VOLUME in backend/Dockerfile), which carry no project label to find them by later.
   local left
   left=$($ENGINE ps -aq --filter "label=com.docker.compose.project=$PROJECT")
-  [ -z "$left" ] || $ENGINE rm -f $left >/dev/null
+  [ -z "$left" ] || $ENGINE rm -f -v $left 2>&1 >/dev/null | grep -v "systemd connection" >&2 || true
+  compose down -v --remove-orphans >/dev/null 2>&1 || true
+  # Whatever a failed or interrupted `up` left: volumes and networks.
   left=$($ENGINE volume ls -q --filter "label=com.docker.compose.project=$PROJECT")
   [ -z "$left" ] || $ENGINE volume rm -f $left >/dev/null
   left=$($ENGINE network ls -q --filter "label=com.docker.compose.project=$PROJECT")
