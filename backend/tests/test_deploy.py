@@ -346,3 +346,26 @@ def test_images_are_multi_stage_and_not_root(dockerfile: str) -> None:
     assert len(re.findall(r"^FROM ", text, re.MULTILINE)) >= 2
     users = re.findall(r"^USER (\S+)", text, re.MULTILINE)
     assert users and users[-1] not in ("root", "0")
+
+
+def test_kubernetes_runs_the_images_built_here() -> None:
+    """The manifests' image names are the ones `make images` builds (kustomize's
+    `images:` maps them to a registry), and the dashboard's port is the image's."""
+    base = REPO_ROOT / "deploy" / "kubernetes" / "base"
+    kustomization = yaml.safe_load((base / "kustomization.yaml").read_text())
+    mapped = {image["name"] for image in kustomization["images"]}
+    named = set()
+    for manifest in base.glob("*.yaml"):
+        for doc in yaml.safe_load_all(manifest.read_text()):
+            pod = (doc or {}).get("spec", {}).get("template", {}).get("spec", {})
+            named |= {c["image"] for c in pod.get("containers", [])}
+    assert named == mapped == {"sightline-backend", "sightline-web"}
+    script = (REPO_ROOT / "deploy" / "containers.sh").read_text()
+    for name in named:
+        assert f"localhost/{name}:latest" in script
+    web = yaml.safe_load((base / "web.yaml").read_text().split("\n---\n")[0])
+    container = web["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    dockerfile = (REPO_ROOT / "frontend" / "Dockerfile").read_text()
+    assert f"WEB_PORT={env['WEB_PORT']}" in dockerfile
+    assert container["ports"][0]["containerPort"] == int(env["WEB_PORT"])
