@@ -112,7 +112,11 @@ import_root() { # dir image label changes...
   shift 3
   local changes=(--change "LABEL=sightline.inputs=$label")
   for c in "$@"; do changes+=(--change "$c"); done
+  local previous
+  previous=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
   tar -C "$dir" --numeric-owner -c . | podman import -q "${changes[@]}" - "$image" >/dev/null
+  # The image it replaces, unless something still uses it.
+  [ -z "$previous" ] || podman rmi "$previous" >/dev/null 2>&1 || true
   log "$image: $(podman image inspect --format '{{.Size}}' "$image" | numfmt --to=iec) (imported)"
 }
 
