@@ -296,6 +296,10 @@ cmd_up() {
   export PORT="$port" PUBLIC_URL="${PUBLIC_URL:-http://localhost:$port}"
   stack_env
   cmd_images
+  # A stack already up is replaced; its database (the named volume) is kept.
+  local old
+  old=$($ENGINE ps -aq --filter "label=com.docker.compose.project=$PROJECT")
+  [ -z "$old" ] || $ENGINE rm -f -v $old 2>&1 >/dev/null | grep -v "systemd connection" >&2 || true
   # podman-compose on podman < 4.6 ignores `condition: service_healthy`, so the order
   # is kept here, one step at a time (the same order `docker compose up` follows).
   compose up -d --no-build --no-deps postgres
