@@ -15,7 +15,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: help setup setup-backend setup-frontend run web web-build serve worker train train-quick eval test test-fast test-backend \
         test-frontend test-e2e lint format clean notebook notebook-build load bench bench-model bench-train-step bench-transfer bench-history scale scale-stop compose-check \
-        scale-bench openapi openapi-check migration k8s-check multi-machine-bench
+        scale-bench openapi openapi-check migration k8s-check multi-machine-bench \
+        images compose-up compose-down compose-status compose-load compose-smoke
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -174,6 +175,30 @@ multi-machine-bench: setup-backend ## Replicas with their own homes: fetch, prom
 compose-check: setup-backend ## Validate docker-compose.yml against the Compose spec schema (offline)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 	cd backend && ../$(PY) -m pytest -q -p no:cacheprovider tests/test_deploy.py
+
+# Containers (deploy/README.md, "Containers"): podman here (or Docker where a daemon runs:
+# ENGINE=docker). BASES=local (podman's default) builds the Dockerfiles' bases from
+# Debian's packages, for machines that reach no image registry; BASES=public pulls them.
+# Images are rebuilt only when their inputs change (a hash in a label).
+images: ## Build sightline-backend and sightline-web (and the local bases) if their inputs changed
+	deploy/containers.sh images
+
+compose-up: ## The stack in containers, nginx on :8080 ($PORT): make compose-up N=3 PORT=8080
+	deploy/containers.sh up $(N) $(SCALE_PORT)
+
+compose-down: ## Remove every container, network and volume compose-up made
+	deploy/containers.sh down
+
+compose-status: ## The compose stack's containers
+	deploy/containers.sh status
+
+compose-load: setup-backend ## Locust through the stack's nginx, one API container killed (bench/results/)
+	$(PY) bench/compose_bench.py --port $(SCALE_PORT) --users $(USERS) --time $(patsubst %s,%,$(TIME))
+
+compose-smoke: setup-backend ## CI: build, up with 2 replicas, 20 predictions, kill one, 20 more, down
+	@set -e; trap 'deploy/containers.sh down' EXIT; \
+	deploy/containers.sh up 2 $(SCALE_PORT); \
+	$(PY) bench/compose_bench.py --smoke --port $(SCALE_PORT)
 
 clean: ## Remove run-time state (var/)
 	rm -rf var

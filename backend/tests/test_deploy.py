@@ -139,12 +139,88 @@ def test_nginx_accepts_the_rendered_config(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def interpolate(value: str, environment: dict[str, str] | None = None) -> str:
+    """Compose's ``${NAME:-default}``, with ``environment`` as the shell's."""
+    environment = environment or {}
+    return re.sub(
+        r"\$\{(\w+):-([^}]*)\}", lambda m: environment.get(m.group(1)) or m.group(2), value
+    )
+
+
+def local_stack_environment() -> dict[str, str]:
+    """The variables deploy/containers.sh exports for the local (podman) images."""
+    script = (REPO_ROOT / "deploy" / "containers.sh").read_text()
+    body = script[script.index("stack_env() {") :]
+    body = body[: body.index("\n}\n")]
+    return dict(re.findall(r'export (SIGHTLINE_NGINX_(?!IMAGE)\w+)="([^"]*)"', body))
+
+
 def test_compose_fills_every_template_variable() -> None:
     environment = compose()["services"]["nginx"]["environment"]
-    variables = {k: str(v) for k, v in environment.items() if k.startswith("SIGHTLINE_NGINX_")}
+    variables = {
+        k: interpolate(str(v)) for k, v in environment.items() if k.startswith("SIGHTLINE_NGINX_")
+    }
     conf = render_template(TEMPLATE.read_text(), variables)  # raises on a missing one
     assert "server api:8000 resolve" in conf and "resolver 127.0.0.11" in conf
     assert environment["NGINX_ENVSUBST_FILTER"] == "^SIGHTLINE_NGINX_"
+    # The local images' nginx (Debian's 1.22) has no `resolve`: containers.sh's values.
+    local = local_stack_environment()
+    assert set(local) == {
+        "SIGHTLINE_NGINX_RESOLVER",
+        "SIGHTLINE_NGINX_API_SERVERS",
+        "SIGHTLINE_NGINX_WEB_SERVER",
+    }
+    variables = {
+        k: interpolate(str(v), local)
+        for k, v in environment.items()
+        if k.startswith("SIGHTLINE_NGINX_")
+    }
+    conf = render_template(TEMPLATE.read_text(), variables)
+    assert "resolve" not in conf.replace("resolved", "")
+    assert "server api:8000 max_fails=1" in conf
+
+
+@pytest.mark.skipif(shutil.which("envsubst") is None, reason="no envsubst (gettext-base)")
+def test_local_nginx_entrypoint_fills_the_template_like_the_image(tmp_path: Path) -> None:
+    """deploy/containers/nginx-entrypoint.sh, the local nginx image's, fills only the
+    SIGHTLINE_NGINX_ variables, as the nginx images' entrypoint does with the filter."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shutil.copy(TEMPLATE, templates / "nginx.conf.template")
+    environment = compose()["services"]["nginx"]["environment"]
+    env = {k: interpolate(str(v)) for k, v in environment.items()}
+    env |= {
+        "NGINX_ENVSUBST_TEMPLATE_DIR": str(templates),
+        "NGINX_ENVSUBST_OUTPUT_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "HOST": "not-substituted",
+    }
+    script = REPO_ROOT / "deploy" / "containers" / "nginx-entrypoint.sh"
+    subprocess.run(["sh", str(script), "true"], env=env, check=True, capture_output=True)
+    conf = (tmp_path / "nginx.conf").read_text()
+    assert "${" not in conf
+    assert "listen 8080;" in conf and "server api:8000 resolve" in conf
+    assert "proxy_set_header Host $host;" in conf  # nginx's own variables are kept
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
+def test_dashboard_image_nginx_config_is_valid(tmp_path: Path) -> None:
+    """frontend/nginx/web.conf as frontend/nginx/start.sh fills it, checked by nginx."""
+    text = (REPO_ROOT / "frontend" / "nginx" / "web.conf").read_text()
+    conf = tmp_path / "web.conf"
+    conf.write_text(
+        text.replace("@PORT@", str(free_port()))
+        .replace("@API_ORIGIN@", "http://localhost:8080")
+        .replace("@RUN@", str(tmp_path))
+    )
+    result = subprocess.run(
+        [str(NGINX), "-t", "-p", f"{tmp_path}/", "-c", str(conf), "-e", str(tmp_path / "e.log")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    start = (REPO_ROOT / "frontend" / "nginx" / "start.sh").read_text()
+    assert "runtime-config.js" in start and "API_URL" in start and "WEB_PORT" in start
 
 
 def test_supervisord_accepts_the_stack_config(tmp_path: Path) -> None:
@@ -226,9 +302,73 @@ def test_render_scales_the_api_with_no_disk() -> None:
         assert {"fromGroup": "sightline-backend"} in services[name]["envVars"]
 
 
+@pytest.mark.parametrize(
+    ("dockerfile", "bases"),
+    [
+        ("backend/Dockerfile", {"BASE_IMAGE": "python:3.11-slim"}),
+        (
+            "frontend/Dockerfile",
+            {"NODE_IMAGE": "node:20-slim", "NGINX_IMAGE": "nginxinc/nginx-unprivileged:"},
+        ),
+    ],
+)
+def test_dockerfiles_keep_public_bases_as_arguments(dockerfile: str, bases: dict[str, str]) -> None:
+    """Users get the public bases; deploy/containers.sh passes local ones by name."""
+    text = (REPO_ROOT / dockerfile).read_text()
+    for name, default in bases.items():
+        assert re.search(rf"^ARG {name}={re.escape(default)}", text, re.MULTILINE), name
+        assert f"FROM ${{{name}}}" in text
+        assert f'"{name}=' in (REPO_ROOT / "deploy" / "containers.sh").read_text()
+    assert not re.search(r"^FROM (?!\$\{)", text, re.MULTILINE)  # every base is an ARG
+
+
+def test_the_dashboard_image_runs_no_node() -> None:
+    text = (REPO_ROOT / "frontend/Dockerfile").read_text()
+    last_stage = text[text.rindex("\nFROM ") :]
+    assert "node" not in last_stage.lower().replace("node_image", "")
+    web = compose()["services"]["web"]
+    assert "node" not in json.dumps(web["healthcheck"]["test"])
+
+
+def test_compose_names_public_images_and_the_local_ones_by_variable() -> None:
+    services = compose()["services"]
+    assert interpolate(services["postgres"]["image"]).startswith("postgres:")
+    assert interpolate(services["nginx"]["image"]).startswith("nginxinc/nginx-unprivileged:")
+    script = (REPO_ROOT / "deploy" / "containers.sh").read_text()
+    for variable in ("SIGHTLINE_POSTGRES_IMAGE", "SIGHTLINE_NGINX_IMAGE"):
+        assert f"${{{variable}:-" in COMPOSE.read_text() and f"export {variable}=" in script
+    # The application images compose runs are the ones containers.sh builds.
+    for service, image in (("api", "sightline-backend"), ("web", "sightline-web")):
+        assert services[service]["image"] == f"{image}:latest"
+        assert f"localhost/{image}:latest" in script
+
+
 @pytest.mark.parametrize("dockerfile", ["backend/Dockerfile", "frontend/Dockerfile"])
 def test_images_are_multi_stage_and_not_root(dockerfile: str) -> None:
     text = (REPO_ROOT / dockerfile).read_text()
     assert len(re.findall(r"^FROM ", text, re.MULTILINE)) >= 2
     users = re.findall(r"^USER (\S+)", text, re.MULTILINE)
     assert users and users[-1] not in ("root", "0")
+
+
+def test_kubernetes_runs_the_images_built_here() -> None:
+    """The manifests' image names are the ones `make images` builds (kustomize's
+    `images:` maps them to a registry), and the dashboard's port is the image's."""
+    base = REPO_ROOT / "deploy" / "kubernetes" / "base"
+    kustomization = yaml.safe_load((base / "kustomization.yaml").read_text())
+    mapped = {image["name"] for image in kustomization["images"]}
+    named = set()
+    for manifest in base.glob("*.yaml"):
+        for doc in yaml.safe_load_all(manifest.read_text()):
+            pod = (doc or {}).get("spec", {}).get("template", {}).get("spec", {})
+            named |= {c["image"] for c in pod.get("containers", [])}
+    assert named == mapped == {"sightline-backend", "sightline-web"}
+    script = (REPO_ROOT / "deploy" / "containers.sh").read_text()
+    for name in named:
+        assert f"localhost/{name}:latest" in script
+    web = yaml.safe_load((base / "web.yaml").read_text().split("\n---\n")[0])
+    container = web["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    dockerfile = (REPO_ROOT / "frontend" / "Dockerfile").read_text()
+    assert f"WEB_PORT={env['WEB_PORT']}" in dockerfile
+    assert container["ports"][0]["containerPort"] == int(env["WEB_PORT"])
