@@ -180,6 +180,7 @@ def test_compose_fills_every_template_variable() -> None:
     assert "server api:8000 max_fails=1" in conf
 
 
+@pytest.mark.process
 @pytest.mark.skipif(shutil.which("envsubst") is None, reason="no envsubst (gettext-base)")
 def test_local_nginx_entrypoint_fills_the_template_like_the_image(tmp_path: Path) -> None:
     """deploy/containers/nginx-entrypoint.sh, the local nginx image's, fills only the
@@ -203,6 +204,7 @@ def test_local_nginx_entrypoint_fills_the_template_like_the_image(tmp_path: Path
     assert "proxy_set_header Host $host;" in conf  # nginx's own variables are kept
 
 
+@pytest.mark.process
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 def test_dashboard_image_nginx_config_is_valid(tmp_path: Path) -> None:
     """frontend/nginx/web.conf as frontend/nginx/start.sh fills it, checked by nginx."""

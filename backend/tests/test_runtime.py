@@ -18,7 +18,7 @@ from sightline.ml.artifacts import MODEL_FILE
 from sightline.serving import runtime_choice
 from sightline.serving.predictor import Predictor
 from sightline.serving.runtime_choice import check_images, compare
-from tests.conftest import make_settings
+from tests.factories import make_settings
 
 pytest.importorskip("openvino")
 
@@ -111,7 +111,7 @@ def openvino_client(
 
 
 def test_status_and_metrics_name_the_runtime(openvino_client: TestClient) -> None:
-    from tests.conftest import image_bytes
+    from tests.factories import image_bytes
 
     status = openvino_client.get("/api/status").json()
     assert status["runtime"]["name"] == "openvino"
