@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sightline.db.models import ModelVersionRow
+from sightline.db.session import add_unless_refused
 
 
 @dataclass(frozen=True)
@@ -118,12 +118,7 @@ def insert_version(
         promoted_at=datetime.now(UTC) if status == "production" else None,
         note=note,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    return add_unless_refused(session, row)
 
 
 def set_status(*, session: Session, version: str, status: str, note: str | None) -> bool:

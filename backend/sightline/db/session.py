@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -66,6 +67,17 @@ def session_scope(settings: Settings) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def add_unless_refused(session: Session, row: object) -> bool:
+    """Add ``row`` in a savepoint; False, and nothing added, when the database refuses it
+    (a key already taken), so the rest of the caller's transaction stays usable."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def migrate(settings: Settings) -> None:

@@ -4,10 +4,10 @@ blobs (``sightline.blob_store``); ``data/training_uploads.py`` holds the rules."
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sightline.db.models import TrainingUploadRow
+from sightline.db.session import add_unless_refused
 
 
 def upload_counts(*, session: Session) -> dict[str, int]:
@@ -48,12 +48,7 @@ def record_upload(
         path=path,
         original_filename=original_filename,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    return add_unless_refused(session, row)
 
 
 def all_uploads(*, session: Session) -> list[TrainingUploadRow]:
