@@ -10,6 +10,7 @@ dependencies: asking for a format whose converter is not installed is an
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import zipfile
@@ -28,6 +29,7 @@ from sightline.ml.registry import ModelRegistry
 FORMATS = ("savedmodel", "onnx", "openvino")
 OPENVINO_XML = "model.xml"
 ONNX_FILE = "model.onnx"
+ONNX_OPSET = 17
 
 
 class ExportUnavailable(SightlineError):
@@ -77,21 +79,72 @@ def export_openvino(model: keras.Model, out_dir: Path) -> Path:
 
 
 def export_onnx(model: keras.Model, out_dir: Path) -> Path:
-    """ONNX through tf2onnx (Keras' own ONNX export uses it too)."""
+    """ONNX through tf2onnx, mended where tf2onnx leaves a file no runtime loads, then
+    checked by ONNX itself. Input ``image``: raw 0-255 pixels, float32 (N, H, W, 3)."""
     try:
-        import tf2onnx  # noqa: F401
+        import onnx
+        import tensorflow as tf
+        import tf2onnx
     except ImportError as exc:
-        raise ExportUnavailable("ONNX export needs tf2onnx, which is not installed.") from exc
+        raise ExportUnavailable("ONNX export needs tf2onnx (pip install tf2onnx).") from exc
+    # tf2onnx logs Erfc as an error, mended below; any other op it leaves fails ONNX's check.
+    logging.getLogger("tf2onnx").setLevel(logging.CRITICAL)
+    spec = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32, name="image")]
+    serve = tf.function(lambda images: model(images, training=False), input_signature=spec)
+    converted, _ = tf2onnx.convert.from_function(serve, input_signature=spec, opset=ONNX_OPSET)
+    _freeze_captured_constants(converted.graph, serve.get_concrete_function())
+    _erfc_as_one_minus_erf(converted.graph)
     out_dir.mkdir(parents=True, exist_ok=True)
-    model(np.zeros((1, *model.input_shape[1:]), np.float32))  # Keras traces a called model
-    model.export(str(out_dir / ONNX_FILE), format="onnx", verbose=False)
+    onnx.save(converted, str(out_dir / ONNX_FILE))
     check_onnx(out_dir / ONNX_FILE)
     return out_dir
 
 
+def _freeze_captured_constants(graph: Any, concrete: Any) -> None:
+    """tf2onnx turns the constants a traced function captured (the normalisation's mean
+    and variance) into graph inputs: make them initializers with their values."""
+    import tensorflow as tf
+    from onnx import numpy_helper
+
+    values = {
+        inner.name: outer.numpy()
+        for outer, inner in zip(
+            concrete.captured_inputs, concrete.graph.internal_captures, strict=True
+        )
+        if outer.dtype != tf.resource
+    }
+    inputs = [graph_input for graph_input in graph.input if graph_input.name not in values]
+    for graph_input in graph.input:
+        if graph_input.name in values:
+            graph.initializer.append(
+                numpy_helper.from_array(np.asarray(values[graph_input.name]), graph_input.name)
+            )
+    del graph.input[:]
+    graph.input.extend(inputs)
+
+
+def _erfc_as_one_minus_erf(graph: Any) -> None:
+    """Exact GELU traces to TensorFlow's Erfc, which tf2onnx copies as is though ONNX has
+    no such operator: write each as 1 - Erf(x)."""
+    from onnx import helper, numpy_helper
+
+    one = "sightline_erfc_one"
+    nodes = []
+    for node in graph.node:
+        if node.op_type != "Erfc":
+            nodes.append(node)
+            continue
+        erf = f"{node.output[0]}_erf"
+        nodes.append(helper.make_node("Erf", [node.input[0]], [erf], name=f"{node.name}_erf"))
+        nodes.append(helper.make_node("Sub", [one, erf], [node.output[0]], name=node.name))
+    if len(nodes) != len(graph.node):
+        graph.initializer.append(numpy_helper.from_array(np.array(1.0, np.float32), one))
+    del graph.node[:]
+    graph.node.extend(nodes)
+
+
 def check_onnx(path: Path) -> None:
-    """Refuse a file ONNX itself rejects: tf2onnx 1.17 writes exact GELU as an ``Erfc``
-    node, which is no ONNX operator, and no runtime would load the file."""
+    """Refuse a file ONNX itself rejects (an operator tf2onnx could not convert)."""
     import onnx
 
     try:
