@@ -96,6 +96,8 @@ def test_over_limit_upload_through_the_app_is_json_413(client: TestClient) -> No
 
 # Endpoints that take a body but change nothing: they classify, and record the answer.
 PUBLIC_POSTS = {"/api/predict", "/api/predict/batch", "/api/explain"}
+# Reads that change nothing but hand out a whole model: the admin's alone.
+ADMIN_READS = {("GET", "/api/models/{version}/export")}
 
 
 def operations(client: TestClient) -> list[tuple[str, str, Any]]:
@@ -112,7 +114,8 @@ def test_every_route_that_changes_state_depends_on_the_admin_token(client: TestC
     changing = [
         (method, route.path)
         for method, _, route in operations(client)
-        if method in {"POST", "PUT", "PATCH", "DELETE"} and route.path not in PUBLIC_POSTS
+        if (method in {"POST", "PUT", "PATCH", "DELETE"} and route.path not in PUBLIC_POSTS)
+        or (method, route.path) in ADMIN_READS
     ]
     admin = [
         (method, route.path) for method, _, route in operations(client) if requires_admin(route)
