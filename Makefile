@@ -14,7 +14,7 @@ export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: help setup setup-backend setup-frontend run web web-build serve worker train train-quick eval test test-fast test-backend \
-        test-frontend test-e2e lint format clean notebook notebook-build load bench bench-model bench-train-step bench-transfer bench-history scale scale-stop compose-check \
+        test-frontend test-e2e lint format clean notebook notebook-build load bench bench-model bench-train-step bench-transfer bench-history bench-classifiers scale scale-stop compose-check \
         scale-bench openapi openapi-check migration k8s-check multi-machine-bench \
         images compose-up compose-down compose-status compose-load compose-smoke
 
@@ -141,6 +141,9 @@ bench-train-step: setup-backend ## Training step in float32 vs bfloat16, side by
 
 bench-transfer: setup-backend ## Cats/dogs photos: from scratch vs fine-tuned from $MODEL vs --from auto (bench/results/)
 	$(PY) bench/transfer_bench.py --parent $(MODEL)
+
+bench-classifiers: setup-backend ## 20 classifiers in one API: RSS, evicted-model reloads, load over 5 vs 1, training beside (bench/results/)
+	$(PY) bench/classifiers_bench.py --model $(MODEL)
 
 ROWS ?= 10000000
 DB ?= sqlite

@@ -19,11 +19,14 @@ name Locust mixes both.
 Each user starts one task every ``--pacing`` seconds (default 1, the pacing of the
 reference projects' load tests: 100 users = about 100 requests/s); ``--pacing 0``
 sends back to back, a closed loop that finds the server's saturation throughput.
+``--classifiers a,b,c`` spreads the users over those classifiers' predict routes
+(``/api/classifiers/<name>/predict``), one classifier per user, in turn.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import random
@@ -57,6 +60,13 @@ def add_options(parser: Any) -> None:
         help="How many distinct test images the users send",
     )
     parser.add_argument(
+        "--classifiers",
+        default="",
+        env_var="SIGHTLINE_LOAD_CLASSIFIERS",
+        help="Comma-separated classifier names: each user predicts with one of them, in "
+        "turn (none: /api/predict, the default classifier)",
+    )
+    parser.add_argument(
         "--request-timeout",
         type=float,
         default=10.0,
@@ -79,7 +89,7 @@ def configure(environment: Environment, **_: Any) -> None:
 
 @events.request.add_listener
 def count_answers(name: str, exception: BaseException | None, **_: Any) -> None:
-    if name == "/api/predict" and exception is None:
+    if name.endswith("/predict") and exception is None:
         ANSWERED["predictions"] += 1
 
 
@@ -141,6 +151,7 @@ def multipart(filename: str, data: bytes) -> bytes:
 
 UPLOADS: list[bytes] = []
 ANSWERED = {"predictions": 0}
+USERS_STARTED = itertools.count()  # hands each user the next classifier of --classifiers
 UPLOAD_HEADERS = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
 
 
@@ -152,6 +163,7 @@ class SightlineUser(FastHttpUser):
         return options.pacing if options else 1.0
 
     def on_start(self) -> None:
+        self.predict_path = self.choose_predict_path()
         # Each user keeps its own timetable: a random offset within the first period,
         # then one task start every period. Locust starts users in bursts (the spawn
         # rate, all at once) and its constant_pacing lets them fall into step, so 100
@@ -159,6 +171,15 @@ class SightlineUser(FastHttpUser):
         # group of people produces.
         self.next_start = time.monotonic() + random.uniform(0, self.pacing())
         gevent.sleep(self.next_start - time.monotonic())
+
+    def choose_predict_path(self) -> str:
+        """/api/predict, or with --classifiers, the next classifier's predict route."""
+        options = self.environment.parsed_options
+        names = [n.strip() for n in (options.classifiers if options else "").split(",")]
+        names = [n for n in names if n]
+        if not names:
+            return "/api/predict"
+        return f"/api/classifiers/{names[next(USERS_STARTED) % len(names)]}/predict"
 
     def wait_time(self) -> float:
         pacing = self.pacing()
@@ -173,7 +194,7 @@ class SightlineUser(FastHttpUser):
     def classify(self) -> None:
         body = random.choice(UPLOADS)
         with self.client.post(
-            "/api/predict",
+            self.predict_path,
             data=body,  # type: ignore[arg-type]  # bytes are sent as they are
             headers=UPLOAD_HEADERS,
             catch_response=True,

@@ -40,6 +40,7 @@ from sightline.serving.recorder import Recorder
 def row() -> PredictionRow:
     return PredictionRow(
         id=uuid.uuid4().hex,
+        classifier="cifar10",
         created_at=datetime.now(UTC),
         request_key=uuid.uuid4().hex * 2,
         prediction="cat",

@@ -21,7 +21,7 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sightline.config import Settings
@@ -261,3 +261,25 @@ def locust_totals(csv_prefix: Path) -> LocustTotals:
         p99=float(row["99%"]),
         answered=int(answered),
     )
+
+
+class JobWatch:
+    """Polls a retraining job's URL (in a load's check thread) and keeps its last state;
+    exits the benchmark when the job outlives ``timeout_s``."""
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        self.url = url
+        self.timeout_s = timeout_s
+        self.job: dict[str, Any] = {}
+        self.deadline = time.monotonic() + timeout_s
+
+    def finished(self) -> bool:
+        import httpx  # only the benches that follow a job need it
+
+        try:
+            self.job = httpx.get(self.url, timeout=10).json()
+        except httpx.HTTPError:
+            return False
+        if time.monotonic() > self.deadline:
+            sys.exit(f"The job did not finish in {self.timeout_s:.0f} s: {self.job}")
+        return self.job.get("status") not in ("queued", "running")

@@ -60,6 +60,14 @@ TARGET_MS = 200
 RSS_TARGET_MB = 50
 
 
+# Every row is the shipped classifier's (the columns' default since migration 0005).
+CLASSIFIER = "cifar10"
+SERVED = {
+    (CLASSIFIER, history.PREDICTIONS_SERVED): 1,
+    (CLASSIFIER, history.PREDICTION_ROWS): 1,
+}
+
+
 class Prediction(NamedTuple):
     """What the rollups read of a prediction row (the writer's rollup_deltas)."""
 
@@ -67,6 +75,7 @@ class Prediction(NamedTuple):
     prediction: str
     confidence: float
     time_ms: float
+    classifier: str = CLASSIFIER
 
 
 class Event(NamedTuple):
@@ -74,6 +83,7 @@ class Event(NamedTuple):
     route: str
     status_code: int
     duration_ms: float
+    classifier: str = CLASSIFIER
 
 
 # --------------------------------------------------------------------------- loading
@@ -93,7 +103,7 @@ def load(settings: Settings, rows: int, rate: float, classes: list[str]) -> dict
     span = rows / rate
     if not settings.resolved_database_url.startswith("postgresql"):
         return _load_sqlite(settings, rows, end - span, span / rows, classes, indexes, timings)
-    deltas: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    deltas: dict[history.RollupKey, list[float]] = defaultdict(lambda: [0, 0.0])
     rng = np.random.default_rng(0)
     for start in range(0, rows, CHUNK):
         n = min(CHUNK, rows - start)
@@ -115,10 +125,7 @@ def load(settings: Settings, rows: int, rate: float, classes: list[str]) -> dict
         history.add_rollups(
             session=session, deltas={k: (int(c), t) for k, (c, t) in deltas.items()}
         )
-        history.add_to_counters(
-            session=session,
-            amounts={history.PREDICTIONS_SERVED: rows, history.PREDICTION_ROWS: rows},
-        )
+        history.add_to_counters(session=session, amounts={k: rows for k in SERVED})
     if settings.resolved_database_url.startswith("postgresql"):
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
@@ -197,8 +204,8 @@ def _load_sqlite(
     per = history.BUCKETS_PER_DECADE
     predict_routes = ", ".join(repr(r) for r in sorted(history.PREDICT_ROUTES))
     rollups = (
-        "INSERT INTO rollup_minutes (minute, series, label, count, total) "
-        "SELECT minute, series, label, COUNT(*), SUM(value) FROM ("
+        "INSERT INTO rollup_minutes (classifier, minute, series, label, count, total) "
+        f"SELECT '{CLASSIFIER}', minute, series, label, COUNT(*), SUM(value) FROM ("
         f"SELECT minute, '{history.CLASSES}' AS series, {label} AS label, conf AS value FROM v "
         f"UNION ALL SELECT minute, '{history.CONFIDENCE}', "
         f"{CONFIDENCE_BIN_SQL.format(v='conf', bins=history.CONFIDENCE_BINS)}, conf FROM v "
@@ -208,7 +215,7 @@ def _load_sqlite(
         f"FROM v UNION ALL SELECT minute, '{history.LATENCY}', "
         f"{LATENCY_BUCKET_SQL.format(v='duration', per=per, **bucket)}, duration FROM v "
         f"WHERE route IN ({predict_routes})) WHERE true GROUP BY minute, series, label "
-        "ON CONFLICT (minute, series, label) DO UPDATE SET "
+        "ON CONFLICT (classifier, minute, series, label) DO UPDATE SET "
         "count = count + excluded.count, total = total + excluded.total"
     )
     for start in range(0, rows, SQL_CHUNK):
@@ -235,10 +242,7 @@ def _load_sqlite(
     timings["insert_s"] = time.perf_counter() - started
     timings["index_s"] = _create_indexes(engine, indexes)
     with session_scope(settings) as session:
-        history.add_to_counters(
-            session=session,
-            amounts={history.PREDICTIONS_SERVED: rows, history.PREDICTION_ROWS: rows},
-        )
+        history.add_to_counters(session=session, amounts={k: rows for k in SERVED})
         _check_rollups(session)
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
@@ -261,7 +265,8 @@ def _check_rollups(session: Session) -> None:
     events = session.scalars(
         select(RequestEventRow).where(RequestEventRow.created_at.between(since, until))
     ).all()
-    expected = {k: v for k, v in history.rollup_deltas(rows, events).items() if k[0] == minute}
+    deltas = history.rollup_deltas(rows, events)
+    expected = {k[1:]: v for k, v in deltas.items() if k[1] == minute}
     stored = {
         (r.minute, r.series, r.label): (r.count, r.total)
         for r in session.scalars(select(RollupMinuteRow).where(RollupMinuteRow.minute == minute))

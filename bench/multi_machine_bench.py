@@ -169,6 +169,7 @@ def database_as_store(settings: Settings, uploads: int, work: Path) -> None:
                 upload_rows.insert_upload(
                     session=session,
                     row=TrainingUploadRow(
+                        classifier=settings.default_classifier,
                         sha256=digest,
                         class_name=f"class{i % 10}",
                         size_bytes=len(data),
@@ -187,8 +188,8 @@ def database_as_store(settings: Settings, uploads: int, work: Path) -> None:
     engine_for(settings.resolved_database_url).dispose()
     started = time.monotonic()
     with session_scope(settings) as session:
-        rows = upload_rows.all_uploads(session=session)
-        counts = upload_rows.upload_counts(session=session)
+        rows = upload_rows.all_uploads(session=session, classifier=settings.default_classifier)
+        counts = upload_rows.upload_counts(session=session, classifier=settings.default_classifier)
     list_s = time.monotonic() - started
     sample = rows[:: max(1, len(rows) // 1000)][:1000]
     started = time.monotonic()

@@ -49,7 +49,15 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from common import REPO, SIGHTLINE, cifar10_source, free_port, stop_processes, wait_healthy
+from common import (
+    REPO,
+    SIGHTLINE,
+    JobWatch,
+    cifar10_source,
+    free_port,
+    stop_processes,
+    wait_healthy,
+)
 
 TOKEN = "retrain-bench-token"
 JOB_TIMEOUT_S = 1800
@@ -261,24 +269,6 @@ def upload(base: str, images: dict[str, list[tuple[str, bytes]]]) -> dict[str, A
     return totals
 
 
-class JobWatch:
-    """Polls the job (in the load's check thread) and keeps its last state."""
-
-    def __init__(self, base: str, job_id: str) -> None:
-        self.url = f"{base}/api/retrain/{job_id}"
-        self.job: dict[str, Any] = {}
-        self.deadline = time.time() + JOB_TIMEOUT_S
-
-    def finished(self) -> bool:
-        try:
-            self.job = httpx.get(self.url, timeout=10).json()
-        except httpx.HTTPError:
-            return False
-        if time.time() > self.deadline:
-            sys.exit(f"The job did not finish in {JOB_TIMEOUT_S} s: {self.job}")
-        return self.job.get("status") not in ("queued", "running")
-
-
 def seconds_between(start: str | None, end: str | None) -> float | None:
     from datetime import datetime
 
@@ -308,7 +298,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             timeout=30,
         )
         response.raise_for_status()
-        watch = JobWatch(base, response.json()["job_id"])
+        watch = JobWatch(f"{base}/api/retrain/{response.json()['job_id']}", JOB_TIMEOUT_S)
         print(f"Job {watch.url.rsplit('/', 1)[1]} queued; load at {args.rps} rps until it ends ...")
         training = summarise(asyncio.run(drive(base, images, args.rps, watch.finished)))
         job = watch.job

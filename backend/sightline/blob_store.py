@@ -62,6 +62,10 @@ class BlobStore(Protocol):
 
     def exists(self, sha256: str) -> bool: ...
 
+    def delete(self, sha256: str) -> None:
+        """Remove the blob (the caller knows no row needs it); no-op when absent."""
+        ...
+
 
 class DatabaseBlobStore:
     """Blobs in the ``blobs`` and ``blob_chunks`` tables of Sightline's database."""
@@ -90,6 +94,10 @@ class DatabaseBlobStore:
     def exists(self, sha256: str) -> bool:
         with session_scope(self.settings) as session:
             return blob_rows.blob_exists(session=session, sha256=sha256)
+
+    def delete(self, sha256: str) -> None:
+        with session_scope(self.settings) as session:
+            blob_rows.delete_blob(session=session, sha256=sha256)
 
 
 class S3BlobStore:
@@ -137,6 +145,9 @@ class S3BlobStore:
                 return False
             raise
         return True
+
+    def delete(self, sha256: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
 
 
 def open_blob_store(settings: Settings) -> BlobStore:

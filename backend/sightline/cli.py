@@ -166,6 +166,14 @@ def train(
             "instead of the labels (distillation); repeat it to learn the teachers' mean."
         ),
     ] = None,
+    classifier: Annotated[
+        str | None,
+        typer.Option(
+            help="Register the trained model as a version of this classifier (made, with "
+            "the data's classes, when missing): production when it has none, else a "
+            "candidate."
+        ),
+    ] = None,
 ) -> None:
     """Train a CNN (the airbench94 recipe by default) and save model.keras + card.json.
 
@@ -175,7 +183,9 @@ def train(
     teacher-a, teacher-b, teacher-c, then student."""
     from sightline.ml.train_runner import TrainHooks, UnusableModel, prepare_training
 
-    request = _train_request(ctx.params)
+    request = _train_request({k: v for k, v in ctx.params.items() if k != "classifier"})
+    if classifier is not None:
+        _check_classifier(classifier)  # before the training, not after it
     hooks = TrainHooks(load=_load, say=console.print, show_comparison=_print_comparison)
     try:
         prepared = prepare_training(request, get_settings(), hooks)
@@ -187,6 +197,33 @@ def train(
         card = prepared.run(command=command, on_progress=on_progress, on_epoch=on_epoch)
     _print_metrics(card.metrics, card.uncertainty)
     console.print(f"Trained in {card.training.seconds or 0:.0f} s; saved to {request.out}")
+    if classifier is not None:
+        _register(classifier, request.out)
+
+
+def _check_classifier(name: str) -> None:
+    from sightline.errors import SightlineError
+    from sightline.ml.train_runner import check_classifier
+
+    try:
+        check_classifier(get_settings(), name)
+    except SightlineError as error:
+        raise typer.BadParameter(error.detail, param_hint="--classifier") from error
+
+
+def _register(name: str, model_dir: Path) -> None:
+    """Register the saved model as a version of classifier ``name`` and say as what."""
+    from sightline.ml.train_runner import register_trained
+
+    done = register_trained(get_settings(), name, model_dir)
+    made = f"Created classifier {name}; registered" if done.created else "Registered"
+    role = (
+        "production: it answers with this model now"
+        if done.production
+        else "a candidate: promote it with POST "
+        f"/api/classifiers/{name}/models/{done.version}/promote"
+    )
+    console.print(f"{made} {done.version} as a version of {name}, {role}.")
 
 
 def _train_request(params: dict[str, Any]) -> TrainRequest:
@@ -445,7 +482,10 @@ def worker() -> None:
         run_worker(settings)
 
 
-from sightline.ops.commands import scale_app  # noqa: E402 - after the commands above
+from sightline.cli_classifiers import classifiers_app  # noqa: E402 - after the commands above
+from sightline.ops.commands import scale_app  # noqa: E402
+
+app.add_typer(classifiers_app, name="classifiers")
 
 app.add_typer(scale_app, name="scale")
 

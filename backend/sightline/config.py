@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # credentials from the usual AWS_* variables). $SIGHTLINE_HOME only caches them.
     blob_store: str = "database"
     admin_token: str | None = None
+    # The review queue's token (issue #32): labels and reads kept images, nothing else;
+    # generated and printed like the admin token when unset (ops/credentials.py).
+    reviewer_token: str | None = None
     # Whether `serve` and `worker` migrate the database as they start (under the
     # database's lock). Off where a separate `sightline migrate` step does it (the
     # Kubernetes Job, the compose one-shot service).
@@ -36,6 +39,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
 
+    # The classifier the unscoped routes (/api/predict, /api/models...) serve; the shipped
+    # model becomes its first version at the first start.
+    default_classifier: str = "cifar10"
     # The model the registry starts from, and the data it was trained on.
     model_dir: Path = REPO_ROOT / "models" / "cifar10"
     # "cifar10" (then `cifar10` below says where it is) or a path to an image-folder
@@ -64,6 +70,10 @@ class Settings(BaseSettings):
     # but Keras serves only after agreeing with Keras on a fixed set of images.
     runtime: Literal["auto", "keras", "openvino"] = "keras"
     model_poll_seconds: float = 2.0
+    # Models kept loaded in one API process (serving/model_pool.py): the least recently
+    # used is unloaded past either bound, and loaded again on its next request.
+    max_resident_models: Annotated[int, Field(ge=1)] = 20
+    max_resident_model_mb: Annotated[float, Field(gt=0)] = 2048.0
     # The prediction history (serving/recorder.py): an answer waits for its row's
     # commit; longer than this, or with this many rows already waiting, the request is
     # answered 503 with Retry-After instead, never without its row.
@@ -80,6 +90,19 @@ class Settings(BaseSettings):
 
     # Retraining.
     retrain_epochs: int = 3
+    # A classifier trains only with at least this many labelled images in each class.
+    min_images_per_class: Annotated[int, Field(ge=1)] = 10
+    # A classifier's first version goes live only at or above this test accuracy (its
+    # held-out images) and after the doubt check on out-of-class images.
+    first_version_min_accuracy: Annotated[float, Field(ge=0, le=1)] = 0.6
+    # ...and flags at least this share of each kind of out-of-class image, or as many as
+    # its parent does (less promotion_out_of_class_tolerance), whichever is lower: the
+    # parent has other classes, and matching its 100% on flat colour asks more of two
+    # classes of photos than the doubt check is for (docs/model.md).
+    first_version_min_flagged: Annotated[float, Field(ge=0, le=1)] = 0.75
+    # A first training's epochs of the whole network (after the head alone): the
+    # transfer recipe's (ml/transfer.TransferConfig.epochs), unless the job names some.
+    first_training_epochs: Annotated[int, Field(ge=1)] = 6
     # The recipe's scale (per 1,024 examples, summed loss): below from-scratch training's
     # final 0.8, so a fine-tune stays in its parent's minimum (docs/model.md, Retraining).
     retrain_learning_rate: float = 0.3
@@ -103,6 +126,17 @@ class Settings(BaseSettings):
 
     # Admin endpoints: requests per minute per client.
     admin_rate_limit_per_minute: int = 120
+
+    # The review queue (issue #32; the policy itself is per classifier). Kept answers
+    # wait for the background keeper in a queue of this many (beyond it they are dropped
+    # and counted); every answer of a classifier with review on stays in this process's
+    # memory for a while, so a client's feedback right after an answer finds its image.
+    review_queue_max: Annotated[int, Field(ge=1)] = 1000
+    review_recent_images: Annotated[int, Field(ge=0)] = 512
+    review_recent_mb: Annotated[float, Field(ge=0)] = 64.0
+    review_recent_seconds: Annotated[float, Field(ge=0)] = 900.0
+    # Feedback (POST .../predictions/{id}/feedback): requests per minute per client.
+    feedback_rate_limit_per_minute: int = 30
 
     @field_validator("cors_origins", mode="before")
     @classmethod

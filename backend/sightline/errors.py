@@ -49,6 +49,16 @@ class Unauthorized(SightlineError):
     code = "unauthorized"
 
 
+class Forbidden(SightlineError):
+    status_code = 403
+    code = "forbidden"
+
+
+class TooManyRequests(SightlineError):
+    status_code = 429
+    code = "rate_limited"
+
+
 class ModelUnavailable(SightlineError):
     status_code = 503
     code = "model_unavailable"

@@ -40,6 +40,7 @@ class RetrainJob:
     status: JobStatus
     epochs: int
     created_at: datetime
+    classifier: str  # the slug of the classifier it trains
     message: str = ""
     progress: float = 0.0
     epoch: int = 0

@@ -10,14 +10,18 @@ import uuid
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import make_url
+from sqlalchemy.orm import Session
 
 from sightline.config import Settings
 from sightline.data.synthetic import draw_shape
+from sightline.db import model_versions as version_rows
+from sightline.db import uploads as upload_rows
 from sightline.db.models import PredictionRow
 
 ADMIN_TOKEN = "test-admin-token"
@@ -72,6 +76,7 @@ def prediction_row(prediction: str | None = "circle") -> PredictionRow:
     """A prediction-history row as the service writes one (for history and DB tests)."""
     return PredictionRow(
         id=uuid.uuid4().hex,
+        classifier="cifar10",
         created_at=datetime.now(UTC),
         request_key=uuid.uuid4().hex,
         prediction=prediction,
@@ -84,4 +89,40 @@ def prediction_row(prediction: str | None = "circle") -> PredictionRow:
         filename=None,
         endpoint="predict",
         probabilities=[0.9, 0.05, 0.05],
+    )
+
+
+def add_version(
+    session: Session,
+    classifier: str,
+    version: str,
+    status: str,
+    metrics: dict[str, Any] | None = None,
+) -> bool:
+    """A version row of ``classifier`` with no files; False when the database refused it."""
+    return version_rows.insert_version(
+        session=session,
+        classifier=classifier,
+        version=version,
+        status=status,
+        parent=None,
+        metrics=metrics or {},
+        trained_on={},
+        path=f"models/{version}",
+        model_sha256=version.ljust(64, "0"),
+        card_sha256=None,
+        source="retrained",
+    )
+
+
+def add_upload(session: Session, classifier: str, sha256: str, class_name: str = "dog") -> bool:
+    """An upload row of ``classifier``; False when the database refused it."""
+    return upload_rows.record_upload(
+        session=session,
+        classifier=classifier,
+        sha256=sha256,
+        class_name=class_name,
+        size_bytes=1,
+        path=f"{sha256[:2]}/{sha256}",
+        original_filename=None,
     )

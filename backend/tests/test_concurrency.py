@@ -57,6 +57,7 @@ def add_upload(settings: Settings) -> None:
         session.add(
             # "ff…": a hash never held out for evaluation (data.uploads.is_holdout), so it is new.
             TrainingUploadRow(
+                classifier="cifar10",
                 sha256=("ff" + uuid.uuid4().hex * 2)[:64],
                 class_name="circle",
                 size_bytes=1,
@@ -98,6 +99,7 @@ def test_concurrent_promotions_leave_exactly_one_production(db_and_model: Settin
         session.add(
             ModelVersionRow(
                 version="v2",
+                classifier="cifar10",
                 status="candidate",
                 path=str(registry.path("v2")),
                 model_sha256=v1.model_sha256,

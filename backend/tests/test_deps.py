@@ -17,7 +17,7 @@ def test_a_route_session_commits_on_success_and_rolls_back_on_error(db: Settings
 
     @app.post("/count")
     def count(session: SessionDep, fail: bool = False) -> None:
-        add_to_counters(session=session, amounts={"test_counter": 1})
+        add_to_counters(session=session, amounts={("cifar10", "test_counter"): 1})
         if fail:
             raise HTTPException(409, "after the write")
 
@@ -25,4 +25,4 @@ def test_a_route_session_commits_on_success_and_rolls_back_on_error(db: Settings
         assert client.post("/count").status_code == 200
         assert client.post("/count", params={"fail": True}).status_code == 409
     with session_scope(db) as session:
-        assert counter(session=session, name="test_counter") == 1
+        assert counter(session=session, classifier="cifar10", name="test_counter") == 1

@@ -125,6 +125,7 @@ def test_request_events_are_written_in_the_background(db: Settings, recorder: Re
     for status in (200, 415, 200):
         recorder.record_event(
             RequestEventRow(
+                classifier="cifar10",
                 created_at=utcnow(),
                 method="POST",
                 route="/api/predict",

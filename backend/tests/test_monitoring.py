@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from sightline.db.models import RequestEventRow
+from sightline.db.session import session_scope
 from sightline.monitoring.drift import MIN_PREDICTIONS, confidence_histogram, drift_report, psi
 from tests.factories import flush_history, image_bytes
 
@@ -71,3 +74,26 @@ def test_prometheus_metrics_and_request_ids(client: TestClient) -> None:
     assert 'sightline_predictions_total{class_name="square",model_version="v1"}' in text
     assert "sightline_request_duration_seconds_bucket" in text
     assert "sightline_model_loaded{pid=" in text
+
+
+def test_request_events_name_the_mounted_route_and_its_classifier(client: TestClient) -> None:
+    """The same route function serves /api/predict and /api/classifiers/{classifier}/
+    predict: each request is recorded (and labelled) under the template it came in by."""
+    image = {"file": ("c.png", image_bytes("circle"))}
+    assert client.post("/api/predict", files=image).status_code == 200
+    assert client.post("/api/classifiers/cifar10/predict", files=image).status_code == 200
+    assert client.get("/api/classifiers/cifar10/models").status_code == 200
+    settle(client)
+    settings = client.app.state.services.settings  # type: ignore[attr-defined]
+    with session_scope(settings) as session:
+        recorded = session.execute(
+            select(RequestEventRow.route, RequestEventRow.classifier).order_by(RequestEventRow.id)
+        ).all()
+    assert [tuple(row) for row in recorded] == [
+        ("/api/predict", "cifar10"),
+        ("/api/classifiers/{classifier}/predict", "cifar10"),
+        ("/api/classifiers/{classifier}/models", "cifar10"),
+    ]
+    text = client.get("/metrics").text
+    scoped = 'route="/api/classifiers/{classifier}/predict",status="200"'
+    assert f'sightline_requests_total{{method="POST",{scoped}}}' in text

@@ -117,6 +117,7 @@ def test_versions_from_before_shared_blobs_are_imported_at_start(
         session.add(
             ModelVersionRow(
                 version="v2",
+                classifier="cifar10",
                 status="archived",
                 metrics={},
                 trained_on={},

@@ -3,7 +3,12 @@
 route takes ``AdminDep``, the one place admin access is declared (the AdminGuard
 middleware reads it from the routes). Everything but the session is built once per
 process in the app's lifespan (``Services``, on ``app.state``); the session is one per
-request, committed when the route returns and rolled back when it raises."""
+request, committed when the route returns and rolled back when it raises.
+
+Per-classifier routes are mounted twice (api/main.py): under ``/api`` (the default
+classifier) and under ``/api/classifiers/{classifier}``. The aliases below read the
+path's classifier, so one route function serves both: ``ClassifierDep`` is its name
+(404 when unknown), ``RegistryDep``, ``HolderDep``... are that classifier's."""
 
 from __future__ import annotations
 
@@ -17,12 +22,15 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from sightline.api.auth import require_admin
+from sightline.blob_store import BlobStore
 from sightline.config import Settings
 from sightline.data.training_uploads import UploadStore
 from sightline.db.session import session_scope
 from sightline.jobs.queue import JobQueue
+from sightline.ml.classifiers import ClassifierCatalog
 from sightline.ml.registry import ModelRegistry
 from sightline.serving.holder import ModelHolder
+from sightline.serving.model_pool import ModelPool
 from sightline.serving.service import PredictionService
 
 
@@ -42,11 +50,9 @@ class Services:
     """What the lifespan builds once; routes take its parts through the aliases below."""
 
     settings: Settings
-    registry: ModelRegistry
-    holder: ModelHolder
-    predictions: PredictionService
-    uploads: UploadStore
-    jobs: JobQueue
+    store: BlobStore
+    catalog: ClassifierCatalog
+    pool: ModelPool
     started: Started = field(default_factory=Started)
 
 
@@ -61,31 +67,56 @@ async def get_settings_of_app(request: Request) -> Settings:
     return _services(request).settings
 
 
-async def get_registry(request: Request) -> ModelRegistry:
-    return _services(request).registry
+async def get_catalog(request: Request) -> ClassifierCatalog:
+    return _services(request).catalog
 
 
-async def get_holder(request: Request) -> ModelHolder:
-    return _services(request).holder
+async def get_classifier(request: Request) -> str:
+    """The path's classifier (the default one on unscoped routes); 404 when unknown."""
+    services = _services(request)
+    name = request.path_params.get("classifier") or services.settings.default_classifier
+    await services.pool.scope_async(name)
+    request.state.classifier = name  # what the request monitor records it under
+    return str(name)
 
 
-async def get_prediction_service(request: Request) -> PredictionService:
-    return _services(request).predictions
+ClassifierDep = Annotated[str, Depends(get_classifier)]
 
 
-async def get_upload_store(request: Request) -> UploadStore:
-    return _services(request).uploads
+async def get_registry(request: Request, classifier: ClassifierDep) -> ModelRegistry:
+    return (await _services(request).pool.scope_async(classifier)).registry
 
 
-async def get_job_queue(request: Request) -> JobQueue:
-    return _services(request).jobs
+async def get_holder(request: Request, classifier: ClassifierDep) -> ModelHolder:
+    """The classifier's holder, its model loaded when it has a live version."""
+    return (await _services(request).pool.ready(classifier)).holder
+
+
+async def get_prediction_service(request: Request, classifier: ClassifierDep) -> PredictionService:
+    """The classifier's predictions, its model loaded; 409 when archived."""
+    return (await _services(request).pool.ready(classifier, serving=True)).predictions
+
+
+async def get_upload_store(request: Request, classifier: ClassifierDep) -> UploadStore:
+    services = _services(request)
+    return UploadStore(services.settings, services.store, classifier=classifier)
+
+
+async def get_job_queue(request: Request, classifier: ClassifierDep) -> JobQueue:
+    return JobQueue(_services(request).settings, classifier)
 
 
 async def get_started(request: Request) -> Started:
     return _services(request).started
 
 
+async def get_pool(request: Request) -> ModelPool:
+    return _services(request).pool
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_of_app)]
+CatalogDep = Annotated[ClassifierCatalog, Depends(get_catalog)]
+ModelPoolDep = Annotated[ModelPool, Depends(get_pool)]
 RegistryDep = Annotated[ModelRegistry, Depends(get_registry)]
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
 PredictionServiceDep = Annotated[PredictionService, Depends(get_prediction_service)]

@@ -66,6 +66,7 @@ class RequestMonitor:
         if self.recorder and route not in NOT_RECORDED and method != "OPTIONS":
             self.recorder.record_event(
                 RequestEventRow(
+                    classifier=_classifier(scope) or self.recorder.settings.default_classifier,
                     created_at=utcnow(),
                     method=method[:8],
                     route=route[:128],
@@ -83,9 +84,20 @@ def _incoming_id(scope: Scope) -> str | None:
     return None
 
 
+def _classifier(scope: Scope) -> str | None:
+    """The classifier the route served, once api/deps.py found it (never a name the
+    client made up: that would be a label per request)."""
+    state = scope.get("state") or {}
+    name = state.get("classifier")
+    return name if isinstance(name, str) else None
+
+
 def _route_template(scope: Scope) -> str:
     """The matched route's template (/api/retrain/{job_id}), never the raw path, so
     metrics have few labels and no user input."""
-    route: Any = scope.get("route")
+    # Recent FastAPI serves an included router's route as its own (/predict); the
+    # effective route context has the template with the include's prefix.
+    context: Any = (scope.get("fastapi") or {}).get("effective_route_context")
+    route: Any = context if context is not None else scope.get("route")
     path = getattr(route, "path", None)
     return path if isinstance(path, str) else "unmatched"

@@ -9,11 +9,15 @@ of the model card that a response shows as they are keep their names from ml/car
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from sightline.ml.card import Machine, Metrics, Uncertainty
+from sightline.ml.classifiers import ClassifierSummary
+from sightline.ml.live_accuracy import Estimate
+from sightline.ml.review_policy import ReviewPolicy, ReviewPolicyPatch
+from sightline.ml.review_queue import LiveAccuracy, ReviewItem
 from sightline.retrain_job import JobStatus, RetrainJob
 from sightline.serving.predictor import Prediction
 
@@ -218,6 +222,19 @@ class UploadReportOut(BaseModel):
     class_counts: dict[str, int]
 
 
+class SplitCountOut(BaseModel):
+    train: int = Field(description="Stored images a training learns from")
+    test: int = Field(description="Stored images held out to evaluate a training")
+
+
+class TrainingDataReportOut(UploadReportOut):
+    """The upload report of /training-data: the legacy report, the classifier's classes
+    after the upload, and its images per class in each split."""
+
+    classes: list[str] = Field(examples=[["cat", "dog"]])
+    split_counts: dict[str, SplitCountOut]
+
+
 class RetrainIn(BaseModel):
     epochs: int | None = Field(None, ge=1, le=50, examples=[3])
 
@@ -257,6 +274,7 @@ class JobScoresOut(BaseModel):
 
 class JobOut(BaseModel):
     job_id: str
+    classifier: str = Field(examples=["cifar10"])
     status: JobStatus = Field(examples=["running"])
     progress: float
     epoch: int
@@ -281,6 +299,7 @@ class JobOut(BaseModel):
     def of(cls, job: RetrainJob) -> JobOut:
         return cls(
             job_id=job.id,
+            classifier=job.classifier,
             status=job.status,
             progress=round(job.progress, 4),
             epoch=job.epoch,
@@ -301,6 +320,102 @@ class JobOut(BaseModel):
             started_at=job.started_at,
             finished_at=job.finished_at,
         )
+
+
+# --------------------------------------------------------------------------- classifiers
+
+
+class ClassifierIn(BaseModel):
+    name: str = Field(
+        examples=["cats-vs-dogs"],
+        description="1-40 lowercase letters, digits and hyphens, starting and ending "
+        "with a letter or digit; it goes in URLs and cannot change",
+    )
+    parent: str | None = Field(
+        "auto",
+        examples=["cifar10"],
+        description="What its first training starts from: a classifier's production "
+        'model, "auto" (the best local start for its images) or null (from scratch)',
+    )
+    classes: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        default_factory=list, max_length=1000, examples=[["cat", "dog"]]
+    )
+
+
+class LastJobOut(BaseModel):
+    id: str
+    status: JobStatus
+    created_at: datetime
+    finished_at: datetime | None
+    message: str
+    promoted: bool | None
+
+
+class ClassifierOut(BaseModel):
+    name: str = Field(examples=["cifar10"])
+    status: Literal["active", "archived"]
+    stage: Literal["live", "training", "untrained"] = Field(
+        description="live: a version answers; training: its first job is queued or running"
+    )
+    parent: str | None
+    classes: list[str]
+    is_default: bool
+    created_at: datetime
+    archived_at: datetime | None = None
+    production_version: str | None
+    accuracy: float | None = Field(None, description="The production version's test accuracy")
+    predictions_today: int = Field(description="Answers since 00:00 UTC")
+    training_images: int
+    last_job: LastJobOut | None
+    review: ReviewPolicy = Field(
+        default_factory=lambda: ReviewPolicy(), description="What answers are kept for review"
+    )
+
+    @classmethod
+    def of(cls, summary: ClassifierSummary) -> ClassifierOut:
+        row, job = summary.classifier, summary.last_job
+        return cls(
+            name=row.name,
+            status="archived" if row.archived else "active",
+            stage=summary.stage,  # type: ignore[arg-type]
+            parent=row.parent,
+            classes=summary.classes,
+            is_default=summary.is_default,
+            created_at=row.created_at,
+            archived_at=row.archived_at,
+            production_version=summary.production_version,
+            accuracy=summary.accuracy,
+            predictions_today=summary.predictions_today,
+            training_images=summary.training_images,
+            last_job=None
+            if job is None
+            else LastJobOut(
+                id=job.id,
+                status=job.status,
+                created_at=job.created_at,
+                finished_at=job.finished_at,
+                message=job.message,
+                promoted=job.promoted,
+            ),
+            review=ReviewPolicy.stored(row.review),
+        )
+
+
+class ClassifierPatchIn(BaseModel):
+    """A change to a classifier's settings: the fields sent change, the rest stay."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    review: ReviewPolicyPatch | None = Field(
+        None,
+        examples=[{"keep_uncertain": True, "audit_rate": 0.01, "retention_days": 30}],
+        description="Review policy fields to change",
+    )
+
+
+class ClassifierListOut(BaseModel):
+    items: list[ClassifierOut]
+    default: str = Field(examples=["cifar10"], description="What the unscoped routes serve")
 
 
 # --------------------------------------------------------------------------- monitoring
@@ -374,3 +489,165 @@ class MonitoringOut(BaseModel):
     series: list[RequestPointOut]
     drift: DriftOut
     system: SystemOut
+
+
+# --------------------------------------------------------------------------- review queue
+
+ReviewStrategy = Literal["least_confident", "audit_first"]
+ReviewReason = Literal["uncertain", "audit", "feedback"]
+ReviewState = Literal["pending", "labelled", "none_of_these", "skipped"]
+
+
+class ReviewItemOut(BaseModel):
+    id: str
+    prediction_id: str
+    reason: ReviewReason
+    image_url: str = Field(
+        description="The image (reviewer or admin token; immutable, cache it: prefetch)"
+    )
+    explain_url: str = Field(description="Its Grad-CAM heat map, computed on request")
+    predicted: str = Field(examples=["cat"])
+    confidence: float
+    top3: list[TopKOut]
+    uncertain: bool
+    model_version: str
+    created_at: datetime
+    state: ReviewState
+    label: str | None = None
+    labelled_by: str | None = None
+    labelled_at: datetime | None = None
+    suggested_label: str | None = Field(None, description="What a client's feedback said")
+
+    @classmethod
+    def of(cls, item: ReviewItem) -> ReviewItemOut:
+        base = f"/api/classifiers/{item.classifier}/review/{item.id}"
+        return cls(
+            id=item.id,
+            prediction_id=item.prediction_id,
+            reason=item.reason,  # type: ignore[arg-type]
+            image_url=f"{base}/image",
+            explain_url=f"{base}/explain",
+            predicted=item.predicted,
+            confidence=item.confidence,
+            top3=[TopKOut.model_validate(entry) for entry in item.top3],
+            uncertain=item.uncertain,
+            model_version=item.model_version,
+            created_at=item.created_at,
+            state=item.state,  # type: ignore[arg-type]
+            label=item.label,
+            labelled_by=item.labelled_by,
+            labelled_at=item.labelled_at,
+            suggested_label=item.suggested_label,
+        )
+
+
+class ReviewCountsOut(BaseModel):
+    by_class: dict[str, int] = Field(description="Items waiting, per predicted class")
+    by_reason: dict[str, int] = Field(description="Items waiting, per reason kept")
+    by_state: dict[str, int] = Field(description="All items, per state")
+
+
+class ReviewPageOut(BaseModel):
+    items: list[ReviewItemOut]
+    counts: ReviewCountsOut
+    strategy: ReviewStrategy
+    classes: list[str] = Field(description="What a label may be (number keys, in order)")
+
+
+class ReviewDecisionIn(BaseModel):
+    """``{"label": "<class>"}``, ``{"label": null}`` (none of these classes) or
+    ``{"skip": true}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str | None = Field(None, max_length=128, examples=["cat"])
+    skip: bool = False
+
+
+class ReviewDecisionOut(BaseModel):
+    item: ReviewItemOut
+    repeated: bool = Field(description="The same decision was recorded already; nothing changed")
+    training_image: Literal["added", "duplicate"] | None = Field(
+        None, description="added: a new training image; duplicate: the classifier had it"
+    )
+    retrain_job: str | None = Field(None, description="Queued by the policy's auto_retrain_after")
+
+
+class ReviewUndoOut(BaseModel):
+    item: ReviewItemOut
+    training_images_removed: int
+    kept_trained_on: int = Field(description="Training images a job has used: they stay")
+
+
+class ReviewExplainOut(BaseModel):
+    item_id: str
+    class_: str = Field(alias="class", serialization_alias="class")
+    heatmap_png: str = Field(description="Grad-CAM heat map, base64 PNG at the image's size")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str | None = Field(
+        None, max_length=128, description="What the image shows, if the client knows"
+    )
+
+
+class FeedbackOut(BaseModel):
+    item_id: str
+    status: Literal["queued", "already_queued"]
+
+
+class EstimateOut(BaseModel):
+    labelled: int
+    correct: int
+    accuracy: float | None
+    low: float | None = Field(description="95% Wilson interval")
+    high: float | None
+
+    @classmethod
+    def of(cls, figures: Estimate) -> EstimateOut:
+        return cls(
+            labelled=figures.labelled,
+            correct=figures.correct,
+            accuracy=figures.accuracy,
+            low=figures.low,
+            high=figures.high,
+        )
+
+
+class LiveAccuracyDayOut(BaseModel):
+    day: str = Field(examples=["2026-12-05"], description="UTC day the answers were given")
+    audit: EstimateOut
+    uncertain: EstimateOut
+
+
+class LiveAccuracyOut(BaseModel):
+    days: int
+    audit: EstimateOut = Field(description="The audit sample: an unbiased production accuracy")
+    uncertain: EstimateOut = Field(description="The answers the model doubted")
+    none_of_these: int = Field(description="Audit images that were none of the classes (wrong)")
+    per_day: list[LiveAccuracyDayOut]
+    production_version: str | None
+    test_accuracy: float | None = Field(description="The production version's test split")
+
+    @classmethod
+    def of(
+        cls, figures: LiveAccuracy, production_version: str | None, test_accuracy: float | None
+    ) -> LiveAccuracyOut:
+        return cls(
+            days=figures.days,
+            audit=EstimateOut.of(figures.audit),
+            uncertain=EstimateOut.of(figures.uncertain),
+            none_of_these=figures.none_of_these,
+            per_day=[
+                LiveAccuracyDayOut(
+                    day=day, audit=EstimateOut.of(d.audit), uncertain=EstimateOut.of(d.uncertain)
+                )
+                for day, d in figures.per_day.items()
+            ],
+            production_version=production_version,
+            test_accuracy=test_accuracy,
+        )

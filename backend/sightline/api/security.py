@@ -40,13 +40,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sightline.api.auth import require_admin
 from sightline.config import Settings
-from sightline.errors import Unauthorized
+from sightline.errors import Forbidden, Unauthorized
 from sightline.ops.tempdir import private_tempdir
 
 # Endpoints that take one image: the file limit plus room for the multipart framing.
 SINGLE_FILE_PATHS = frozenset({"/api/predict", "/api/explain"})
 # Endpoints that take many files (or a zip): the whole-request limit.
-MULTI_FILE_PATHS = frozenset({"/api/predict/batch", "/api/upload-training-data"})
+MULTI_FILE_PATHS = frozenset(
+    {"/api/predict/batch", "/api/upload-training-data", "/api/training-data"}
+)
+# /api/classifiers/<name>/predict is /api/predict for one classifier: the same limits.
+SCOPED_PATH = re.compile(r"^/api/classifiers/[^/]+(?=/)")
 MULTIPART_OVERHEAD = 64 * 1024
 # Everything else takes at most a small JSON body ({"epochs": 3}).
 OTHER_BODY_LIMIT = 64 * 1024
@@ -98,6 +102,7 @@ def admin_endpoints(routes: Sequence[BaseRoute]) -> list[AdminEndpoint]:
 
 
 def body_limit_for(settings: Settings, path: str) -> int:
+    path = SCOPED_PATH.sub("/api", path, count=1)
     if path in SINGLE_FILE_PATHS:
         return settings.max_upload_bytes + MULTIPART_OVERHEAD
     if path in MULTI_FILE_PATHS:
@@ -236,8 +241,8 @@ class AdminGuard:
             return
         try:
             require_admin(Request(scope))  # headers only: the body is not touched
-        except Unauthorized as exc:
-            await _send_error(scope, receive, send, 401, exc.detail, exc.code)
+        except (Unauthorized, Forbidden) as exc:  # Forbidden: the reviewer token
+            await _send_error(scope, receive, send, exc.status_code, exc.detail, exc.code)
             return
         await self.app(scope, receive, send)
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sightline.db.models import BlobChunkRow, BlobRow
@@ -39,6 +39,11 @@ def read_blob(*, session: Session, sha256: str) -> bytes | None:
         .order_by(BlobChunkRow.position)
     ).all()
     return b"".join(chunks)
+
+
+def delete_blob(*, session: Session, sha256: str) -> None:
+    session.execute(delete(BlobChunkRow).where(BlobChunkRow.sha256 == sha256))
+    session.execute(delete(BlobRow).where(BlobRow.sha256 == sha256))
 
 
 def blob_stats(*, session: Session) -> tuple[int, int]:

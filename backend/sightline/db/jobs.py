@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Update, select, update
+from sqlalchemy import CursorResult, Update, func, select, update
 from sqlalchemy.orm import Session
 
 from sightline.db.models import RetrainJobRow
@@ -18,6 +18,7 @@ from sightline.retrain_job import ACTIVE, JobStatus, RetrainJob
 def _job(row: RetrainJobRow) -> RetrainJob:
     return RetrainJob(
         id=row.id,
+        classifier=row.classifier,
         status=JobStatus(row.status),
         epochs=row.epochs,
         created_at=row.created_at,
@@ -50,29 +51,65 @@ def _rows_changed(session: Session, statement: Update) -> int:
 
 
 def insert_job(
-    *, session: Session, job_id: str, epochs: int, params: dict[str, Any], message: str
+    *,
+    session: Session,
+    classifier: str,
+    job_id: str,
+    epochs: int,
+    params: dict[str, Any],
+    message: str,
 ) -> RetrainJob:
-    """Add a queued job; a second active one fails here (unique index, migration 0002)."""
+    """Add a queued job; a second active one of the classifier fails here (a partial
+    unique index, migrations 0002 and 0005)."""
     row = RetrainJobRow(
-        id=job_id, status=JobStatus.QUEUED, epochs=epochs, params=params, message=message
+        id=job_id,
+        classifier=classifier,
+        status=JobStatus.QUEUED,
+        epochs=epochs,
+        params=params,
+        message=message,
     )
     session.add(row)
     session.flush()  # the collision, and the column defaults, now
     return _job(row)
 
 
-def get_job(*, session: Session, job_id: str, for_update: bool = False) -> RetrainJob | None:
+def get_job(
+    *, session: Session, job_id: str, classifier: str | None = None, for_update: bool = False
+) -> RetrainJob | None:
+    """The job; with ``classifier``, only when it is that classifier's."""
     row = session.get(RetrainJobRow, job_id, with_for_update=for_update)
+    if row is None or (classifier is not None and row.classifier != classifier):
+        return None
+    return _job(row)
+
+
+def latest_job(*, session: Session, classifier: str) -> RetrainJob | None:
+    query = select(RetrainJobRow).where(RetrainJobRow.classifier == classifier)
+    row = session.scalar(query.order_by(RetrainJobRow.created_at.desc()).limit(1))
     return None if row is None else _job(row)
 
 
-def latest_job(*, session: Session) -> RetrainJob | None:
-    row = session.scalar(select(RetrainJobRow).order_by(RetrainJobRow.created_at.desc()).limit(1))
-    return None if row is None else _job(row)
+def latest_jobs(*, session: Session) -> dict[str, RetrainJob]:
+    """Each classifier's latest job (the classifiers list shows them), in one query."""
+    newest = (
+        select(RetrainJobRow.classifier, func.max(RetrainJobRow.created_at).label("created_at"))
+        .group_by(RetrainJobRow.classifier)
+        .subquery()
+    )
+    query = select(RetrainJobRow).join(
+        newest,
+        (RetrainJobRow.classifier == newest.c.classifier)
+        & (RetrainJobRow.created_at == newest.c.created_at),
+    )
+    return {row.classifier: _job(row) for row in session.scalars(query)}
 
 
-def active_job(*, session: Session) -> RetrainJob | None:
-    row = session.scalar(select(RetrainJobRow).where(RetrainJobRow.status.in_(ACTIVE)))
+def active_job(*, session: Session, classifier: str) -> RetrainJob | None:
+    query = select(RetrainJobRow).where(
+        RetrainJobRow.classifier == classifier, RetrainJobRow.status.in_(ACTIVE)
+    )
+    row = session.scalar(query)
     return None if row is None else _job(row)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from sightline.db.models import ModelVersionRow
@@ -19,6 +19,7 @@ class ModelVersion:
     """One registered version, as the rest of the package sees it (no ORM row leaves db/)."""
 
     version: str
+    classifier: str
     created_at: datetime
     status: str  # production / candidate / rejected / archived
     parent: str | None
@@ -35,6 +36,7 @@ class ModelVersion:
     def of(cls, row: ModelVersionRow) -> ModelVersion:
         return cls(
             version=row.version,
+            classifier=row.classifier,
             created_at=row.created_at,
             status=row.status,
             parent=row.parent,
@@ -49,33 +51,57 @@ class ModelVersion:
         )
 
 
-def production_row(*, session: Session, for_update: bool = False) -> ModelVersionRow | None:
-    query = select(ModelVersionRow).where(ModelVersionRow.status == "production")
+def _production(classifier: str) -> ColumnElement[bool]:
+    return (ModelVersionRow.classifier == classifier) & (ModelVersionRow.status == "production")
+
+
+def production_row(
+    *, session: Session, classifier: str, for_update: bool = False
+) -> ModelVersionRow | None:
+    query = select(ModelVersionRow).where(_production(classifier))
     return session.scalar(query.with_for_update() if for_update else query)
 
 
-def production_version(*, session: Session) -> str | None:
-    return session.scalar(
-        select(ModelVersionRow.version).where(ModelVersionRow.status == "production")
+def production_version(*, session: Session, classifier: str) -> str | None:
+    return session.scalar(select(ModelVersionRow.version).where(_production(classifier)))
+
+
+def production_versions(*, session: Session) -> dict[str, str]:
+    """Each classifier's production version, in one query (what the API processes poll)."""
+    query = select(ModelVersionRow.classifier, ModelVersionRow.version).where(
+        ModelVersionRow.status == "production"
     )
+    return {classifier: version for classifier, version in session.execute(query)}
+
+
+def production_rows(*, session: Session) -> dict[str, ModelVersion]:
+    """Each classifier's production version, in one query."""
+    rows = session.scalars(select(ModelVersionRow).where(ModelVersionRow.status == "production"))
+    return {row.classifier: ModelVersion.of(row) for row in rows}
 
 
 def get_version(
-    *, session: Session, version: str, for_update: bool = False
+    *, session: Session, version: str, classifier: str, for_update: bool = False
 ) -> ModelVersionRow | None:
-    return session.get(ModelVersionRow, version, with_for_update=for_update)
+    """The version when it belongs to ``classifier`` (another's version is not found)."""
+    row = session.get(ModelVersionRow, version, with_for_update=for_update)
+    return row if row is not None and row.classifier == classifier else None
 
 
-def list_versions(*, session: Session) -> list[ModelVersionRow]:
-    """Every version, newest first (v10 after v9: by number, not by text)."""
-    rows = session.scalars(select(ModelVersionRow)).all()
+def list_versions(*, session: Session, classifier: str) -> list[ModelVersionRow]:
+    """The classifier's versions, newest first (v10 after v9: by number, not by text)."""
+    query = select(ModelVersionRow).where(ModelVersionRow.classifier == classifier)
+    rows = session.scalars(query).all()
     return sorted(rows, key=lambda row: int(row.version[1:]), reverse=True)
 
 
-def version_with_model(*, session: Session, model_sha256: str) -> ModelVersionRow | None:
-    return session.scalar(
-        select(ModelVersionRow).where(ModelVersionRow.model_sha256 == model_sha256).limit(1)
+def version_with_model(
+    *, session: Session, classifier: str, model_sha256: str
+) -> ModelVersionRow | None:
+    query = select(ModelVersionRow).where(
+        ModelVersionRow.classifier == classifier, ModelVersionRow.model_sha256 == model_sha256
     )
+    return session.scalar(query.limit(1))
 
 
 def next_version(*, session: Session) -> str:
@@ -89,6 +115,7 @@ def next_version(*, session: Session) -> str:
 def insert_version(
     *,
     session: Session,
+    classifier: str,
     version: str,
     status: str,
     parent: str | None,
@@ -107,6 +134,7 @@ def insert_version(
     transaction usable."""
     row = ModelVersionRow(
         version=version,
+        classifier=classifier,
         status=status,
         parent=parent,
         metrics=metrics,
@@ -121,9 +149,11 @@ def insert_version(
     return add_unless_refused(session, row)
 
 
-def set_status(*, session: Session, version: str, status: str, note: str | None) -> bool:
-    """False when there is no such version."""
-    row = session.get(ModelVersionRow, version)
+def set_status(
+    *, session: Session, classifier: str, version: str, status: str, note: str | None
+) -> bool:
+    """False when the classifier has no such version."""
+    row = get_version(session=session, version=version, classifier=classifier)
     if row is None:
         return False
     row.status = status
@@ -136,9 +166,9 @@ def make_production(*, session: Session, row: ModelVersionRow) -> ModelVersionRo
     """Archive the current production row, then promote ``row``, in this transaction.
 
     The old row leaves production before the new one enters, so the partial unique
-    index (one production row) holds at every statement."""
+    index (one production row per classifier) holds at every statement."""
     current = session.scalars(
-        select(ModelVersionRow).where(ModelVersionRow.status == "production").with_for_update()
+        select(ModelVersionRow).where(_production(row.classifier)).with_for_update()
     ).all()
     for old in current:
         old.status = "archived"

@@ -39,6 +39,8 @@ MODEL_TIME = "model_time"  # label: latency bucket of the server's predict time;
 
 # The routes whose duration is "prediction latency" on the dashboard.
 PREDICT_ROUTES = frozenset({"/api/predict", "/api/predict/batch", "/api/explain"})
+CLASSIFIER_PREFIX = "/api/classifiers/{classifier}"
+PREDICT_SUFFIXES = frozenset(route.removeprefix("/api") for route in PREDICT_ROUTES)
 
 # Latency histogram buckets, as Prometheus' but log-spaced and finer: bucket k holds
 # durations in (10^((k-1)/10), 10^(k/10)] ms, ten per decade (each 26% wider than the
@@ -71,12 +73,19 @@ def insert_records(
     if events:
         session.execute(_event_insert(_dialect(session)), [_event_values(e) for e in events])
     add_rollups(session=session, deltas=rollup_deltas(new_rows, events))
-    if new_rows:
-        add_to_counters(
-            session=session,
-            amounts={PREDICTIONS_SERVED: len(new_rows), PREDICTION_ROWS: len(new_rows)},
-        )
+    add_to_counters(session=session, amounts=_new_row_counts(new_rows))
     return inserted
+
+
+def _new_row_counts(rows: Iterable[PredictionRow]) -> dict[tuple[str, str], int]:
+    per_classifier: dict[str, int] = defaultdict(int)
+    for row in rows:
+        per_classifier[row.classifier] += 1
+    return {
+        (classifier, name): n
+        for classifier, n in per_classifier.items()
+        for name in (PREDICTIONS_SERVED, PREDICTION_ROWS)
+    }
 
 
 def _insert_new_predictions(session: Session, rows: Sequence[PredictionRow]) -> set[str]:
@@ -87,46 +96,60 @@ def _insert_new_predictions(session: Session, rows: Sequence[PredictionRow]) -> 
     return set(session.execute(statement, [_prediction_values(row) for row in rows]).scalars())
 
 
-def add_rollups(*, session: Session, deltas: dict[tuple[int, str, str], tuple[int, float]]) -> None:
+# (classifier, minute, series, label): the key of a rollup row.
+RollupKey = tuple[str, int, str, str]
+
+
+def add_rollups(*, session: Session, deltas: dict[RollupKey, tuple[int, float]]) -> None:
     """Add counts and totals to the rollup rows, creating those that are missing."""
     if not deltas:
         return
     # Sorted: two replicas' transactions lock shared rows in one order, so on
     # Postgres they wait for each other instead of deadlocking.
     values = [
-        {"minute": m, "series": s, "label": lb, "count": c, "total": t}
-        for (m, s, lb), (c, t) in sorted(deltas.items())
+        {"classifier": cl, "minute": m, "series": s, "label": lb, "count": c, "total": t}
+        for (cl, m, s, lb), (c, t) in sorted(deltas.items())
     ]
     session.execute(_rollup_upsert(_dialect(session)), values)
 
 
-def add_to_counters(*, session: Session, amounts: dict[str, int]) -> None:
-    values = [{"name": n, "value": a} for n, a in sorted(amounts.items())]
+def add_to_counters(*, session: Session, amounts: dict[tuple[str, str], int]) -> None:
+    """Add to the (classifier, name) counters, creating those that are missing."""
+    if not amounts:
+        return
+    values = [{"classifier": c, "name": n, "value": a} for (c, n), a in sorted(amounts.items())]
     session.execute(_counter_upsert(_dialect(session)), values)
 
 
 def rollup_deltas(
     predictions: Iterable[PredictionRow], events: Iterable[RequestEventRow]
-) -> dict[tuple[int, str, str], tuple[int, float]]:
-    """What the given rows add to each (minute, series, label) rollup row."""
-    sums: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+) -> dict[RollupKey, tuple[int, float]]:
+    """What the given rows add to each (classifier, minute, series, label) rollup row."""
+    sums: dict[RollupKey, list[float]] = defaultdict(lambda: [0, 0.0])
 
-    def add(minute: int, series: str, label: str, value: float) -> None:
-        cell = sums[(minute, series, label)]
+    def add(classifier: str, minute: int, series: str, label: str, value: float) -> None:
+        cell = sums[(classifier, minute, series, label)]
         cell[0] += 1
         cell[1] += value
 
     for row in predictions:
-        minute = minute_of(row.created_at)
-        add(minute, CLASSES, row.prediction, row.confidence)
-        add(minute, CONFIDENCE, str(confidence_bin(row.confidence)), row.confidence)
-        add(minute, MODEL_TIME, str(latency_bucket(row.time_ms)), row.time_ms)
+        minute, classifier = minute_of(row.created_at), row.classifier
+        add(classifier, minute, CLASSES, row.prediction, row.confidence)
+        add(classifier, minute, CONFIDENCE, str(confidence_bin(row.confidence)), row.confidence)
+        add(classifier, minute, MODEL_TIME, str(latency_bucket(row.time_ms)), row.time_ms)
     for event in events:
-        minute = minute_of(event.created_at)
-        add(minute, REQUESTS, f"{event.status_code // 100}xx", event.duration_ms)
-        if event.route in PREDICT_ROUTES:
-            add(minute, LATENCY, str(latency_bucket(event.duration_ms)), event.duration_ms)
+        minute, classifier = minute_of(event.created_at), event.classifier
+        status = f"{event.status_code // 100}xx"
+        add(classifier, minute, REQUESTS, status, event.duration_ms)
+        if is_predict_route(event.route):
+            bucket = str(latency_bucket(event.duration_ms))
+            add(classifier, minute, LATENCY, bucket, event.duration_ms)
     return {key: (int(count), total) for key, (count, total) in sums.items()}
+
+
+def is_predict_route(route: str) -> bool:
+    """A route whose duration is "prediction latency", unscoped or under a classifier."""
+    return route in PREDICT_ROUTES or route.removeprefix(CLASSIFIER_PREFIX) in PREDICT_SUFFIXES
 
 
 def minute_of(moment: datetime) -> int:
@@ -162,7 +185,12 @@ class RollupCell:
 
 
 def rollup_buckets(
-    *, session: Session, first_minute: int, last_minute: int, bucket_minutes: int
+    *,
+    session: Session,
+    classifier: str,
+    first_minute: int,
+    last_minute: int,
+    bucket_minutes: int,
 ) -> list[RollupCell]:
     """Rollups from ``first_minute`` to ``last_minute`` (inclusive), summed by the
     database into buckets of ``bucket_minutes``: at most (buckets x labels) rows."""
@@ -175,7 +203,10 @@ def rollup_buckets(
             func.sum(RollupMinuteRow.count),
             func.sum(RollupMinuteRow.total),
         )
-        .where(RollupMinuteRow.minute.between(first_minute, last_minute))
+        .where(
+            RollupMinuteRow.classifier == classifier,
+            RollupMinuteRow.minute.between(first_minute, last_minute),
+        )
         .group_by(bucket, RollupMinuteRow.series, RollupMinuteRow.label)
     )
     return [
@@ -184,18 +215,36 @@ def rollup_buckets(
     ]
 
 
-def counter(*, session: Session, name: str) -> int:
-    value = session.scalar(select(CounterRow.value).where(CounterRow.name == name))
-    return int(value or 0)
+def counter(*, session: Session, name: str, classifier: str | None = None) -> int:
+    """A counter of one classifier, or its sum over all of them (``classifier`` None)."""
+    query = select(func.sum(CounterRow.value)).where(CounterRow.name == name)
+    if classifier is not None:
+        query = query.where(CounterRow.classifier == classifier)
+    return int(session.scalar(query) or 0)
 
 
-def predictions_served(*, session: Session) -> int:
-    return counter(session=session, name=PREDICTIONS_SERVED)
+def counters_by_classifier(*, session: Session, name: str) -> dict[str, int]:
+    query = select(CounterRow.classifier, CounterRow.value).where(CounterRow.name == name)
+    return {classifier: int(value) for classifier, value in session.execute(query)}
 
 
-def count_predictions(*, session: Session) -> int:
-    """Rows in the history now (a maintained counter, not COUNT(*))."""
-    return counter(session=session, name=PREDICTION_ROWS)
+def predictions_served(*, session: Session, classifier: str | None = None) -> int:
+    return counter(session=session, name=PREDICTIONS_SERVED, classifier=classifier)
+
+
+def count_predictions(*, session: Session, classifier: str) -> int:
+    """Rows in the classifier's history now (a maintained counter, not COUNT(*))."""
+    return counter(session=session, name=PREDICTION_ROWS, classifier=classifier)
+
+
+def predictions_since(*, session: Session, minute: int) -> dict[str, int]:
+    """Answers per classifier from ``minute`` on (from the rollups: O(minutes) rows)."""
+    query = (
+        select(RollupMinuteRow.classifier, func.sum(RollupMinuteRow.count))
+        .where(RollupMinuteRow.series == CLASSES, RollupMinuteRow.minute >= minute)
+        .group_by(RollupMinuteRow.classifier)
+    )
+    return {classifier: int(n) for classifier, n in session.execute(query)}
 
 
 Cursor = tuple[datetime, str]  # (created_at, id) of the last row of a page
@@ -220,16 +269,35 @@ _HISTORY_COLUMNS = tuple(getattr(PredictionRow, field.name) for field in fields(
 
 
 def list_predictions(
-    *, session: Session, limit: int, offset: int = 0, after: Cursor | None = None
+    *,
+    session: Session,
+    classifier: str,
+    limit: int,
+    offset: int = 0,
+    after: Cursor | None = None,
 ) -> list[HistoryEntry]:
-    """Newest first. ``after``: the rows older than that row (a keyset page: as cheap
-    deep in the history as at its start); ``offset`` skips rows (cheap for the first
-    pages only)."""
+    """The classifier's answers, newest first. ``after``: the rows older than that row
+    (a keyset page: as cheap deep in the history as at its start); ``offset`` skips rows
+    (cheap for the first pages only)."""
     order = (PredictionRow.created_at.desc(), PredictionRow.id.desc())
-    query = select(*_HISTORY_COLUMNS).order_by(*order).limit(limit).offset(offset)
+    query = (
+        select(*_HISTORY_COLUMNS)
+        .where(PredictionRow.classifier == classifier)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    )
     if after is not None:
         query = query.where(tuple_(PredictionRow.created_at, PredictionRow.id) < after)
     return [HistoryEntry(**row._asdict()) for row in session.execute(query)]
+
+
+def get_prediction(
+    *, session: Session, classifier: str, prediction_id: str
+) -> PredictionRow | None:
+    """One of the classifier's answers by its id (feedback on it, issue #32)."""
+    row = session.get(PredictionRow, prediction_id)
+    return row if row is not None and row.classifier == classifier else None
 
 
 def get_prediction_by_key(*, session: Session, request_key: str) -> PredictionRow | None:
@@ -237,13 +305,19 @@ def get_prediction_by_key(*, session: Session, request_key: str) -> PredictionRo
 
 
 def iter_predictions(
-    *, session: Session, before: datetime | None = None, chunk_rows: int = 5000
+    *,
+    session: Session,
+    before: datetime | None = None,
+    classifier: str | None = None,
+    chunk_rows: int = 5000,
 ) -> Iterator[list[PredictionRow]]:
-    """Every prediction (older than ``before``, if given), oldest first, in keyset chunks
-    so that memory stays flat however large the history."""
+    """Every prediction (older than ``before``, of ``classifier``, if given), oldest
+    first, in keyset chunks so that memory stays flat however large the history."""
     last: Cursor | None = None
     while True:
         query = select(PredictionRow).order_by(PredictionRow.created_at, PredictionRow.id)
+        if classifier is not None:
+            query = query.where(PredictionRow.classifier == classifier)
         if before is not None:
             query = query.where(PredictionRow.created_at < before)
         if last is not None:
@@ -268,17 +342,42 @@ def delete_request_events(*, session: Session, before: datetime, limit: int) -> 
 def delete_predictions(*, session: Session, before: datetime, limit: int) -> int:
     """Delete up to ``limit`` of the oldest predictions older than ``before``; the
     rollups keep their figures, the ``prediction_rows`` counter goes down."""
-    ids = _delete_oldest(session, PredictionRow, before, limit)
+    oldest = (
+        select(PredictionRow.id, PredictionRow.classifier)
+        .where(PredictionRow.created_at < before)
+        .order_by(PredictionRow.created_at)
+        .limit(limit)
+    )
+    rows = session.execute(oldest).all()
+    if rows:
+        session.execute(delete(PredictionRow).where(PredictionRow.id.in_([i for i, _ in rows])))
+    per_classifier: dict[tuple[str, str], int] = defaultdict(int)
+    for _, classifier in rows:
+        per_classifier[(classifier, PREDICTION_ROWS)] -= 1
+    add_to_counters(session=session, amounts=per_classifier)
+    return len(rows)
+
+
+def delete_classifier_history(*, session: Session, classifier: str, limit: int) -> int:
+    """Delete up to ``limit`` of a purged classifier's predictions, then (when none are
+    left) its rollups and counters; returns how many predictions went."""
+    ids = list(
+        session.scalars(
+            select(PredictionRow.id).where(PredictionRow.classifier == classifier).limit(limit)
+        )
+    )
     if ids:
-        add_to_counters(session=session, amounts={PREDICTION_ROWS: -len(ids)})
-    return len(ids)
+        session.execute(delete(PredictionRow).where(PredictionRow.id.in_(ids)))
+        add_to_counters(session=session, amounts={(classifier, PREDICTION_ROWS): -len(ids)})
+        return len(ids)
+    session.execute(delete(RollupMinuteRow).where(RollupMinuteRow.classifier == classifier))
+    session.execute(delete(CounterRow).where(CounterRow.classifier == classifier))
+    session.execute(delete(RequestEventRow).where(RequestEventRow.classifier == classifier))
+    return 0
 
 
 def _delete_oldest(
-    session: Session,
-    entity: type[PredictionRow] | type[RequestEventRow],
-    before: datetime,
-    limit: int,
+    session: Session, entity: type[RequestEventRow], before: datetime, limit: int
 ) -> list[Any]:
     """Delete up to ``limit`` of the oldest rows created before ``before`` (a small
     batch, so pruning never holds a long lock); returns their ids."""
@@ -299,13 +398,14 @@ def rebuild_rollups(*, session: Session, chunk_rows: int = 20_000) -> None:
     for a database written before they existed; the soak benchmark after a bulk load)."""
     session.execute(delete(RollupMinuteRow))
     session.execute(delete(CounterRow))
-    stored = 0
+    stored: dict[tuple[str, str], int] = defaultdict(int)
     for rows in iter_predictions(session=session, chunk_rows=chunk_rows):
         add_rollups(session=session, deltas=rollup_deltas(rows, ()))
-        stored += len(rows)
+        for key, n in _new_row_counts(rows).items():
+            stored[key] += n
     for events in _iter_events(session, chunk_rows):
         add_rollups(session=session, deltas=rollup_deltas((), events))
-    add_to_counters(session=session, amounts={PREDICTIONS_SERVED: stored, PREDICTION_ROWS: stored})
+    add_to_counters(session=session, amounts=stored)
 
 
 def _iter_events(session: Session, chunk_rows: int) -> Iterator[list[RequestEventRow]]:
@@ -364,7 +464,7 @@ def _rollup_upsert(dialect: str) -> Any:
     table = RollupMinuteRow.__table__
     statement = _insert(dialect, RollupMinuteRow)
     return statement.on_conflict_do_update(
-        index_elements=["minute", "series", "label"],
+        index_elements=["classifier", "minute", "series", "label"],
         set_={
             "count": table.c.count + statement.excluded.count,
             "total": table.c.total + statement.excluded.total,
@@ -376,7 +476,7 @@ def _rollup_upsert(dialect: str) -> Any:
 def _counter_upsert(dialect: str) -> Any:
     statement = _insert(dialect, CounterRow)
     return statement.on_conflict_do_update(
-        index_elements=["name"],
+        index_elements=["classifier", "name"],
         set_={"value": CounterRow.__table__.c.value + statement.excluded.value},
     )
 

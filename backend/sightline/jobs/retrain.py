@@ -1,8 +1,9 @@
 """One retraining: fine-tune production on new uploads plus replay, then
 champion/challenger on the same held-out data, then promote or reject.
 
-Held-out uploads are chosen by their content hash (``data.training_uploads.is_holdout``), so an
-upload is either for training or for evaluation, in every job, and never both.
+Held-out uploads are those stored in the test split, or, stored without one, chosen by
+their content hash (``data.training_uploads.is_held_out``), so an upload is either for
+training or for evaluation, in every job, and never both.
 
 The fine-tune learns the new uploads' labels, and its parent's answers (its class
 probabilities) on the replay images and on smooth colour fields (``colour_fields``):
@@ -24,6 +25,13 @@ The promotion rule (``decide``), all three parts required:
    images. "Better" means strictly higher accuracy, with one exception: when
    production already scores 100% there it cannot be beaten, and equal counts.
    With no data at all for part 2, the candidate is rejected: nothing shows it helps.
+
+A classifier other than the default one has no original dataset: its own uploads are
+its data. The uploads earlier jobs learned are its replay, and its held-out uploads
+are the test split of parts 1 and 2. Uploads of a class its model does not know grow
+the head (``ml.transfer.networks_from_parent`` keeps the known classes' rows); then
+part 1 compares the classes both models know, and each new class must reach
+``first_version_min_accuracy`` on its held-out uploads, the bar of a first version.
 """
 
 from __future__ import annotations
@@ -38,15 +46,17 @@ import numpy as np
 from sightline.config import Settings
 from sightline.data.datasets import Dataset, load_dataset
 from sightline.data.preprocessing import image_to_input
-from sightline.data.training_uploads import UploadStore, is_holdout
+from sightline.data.training_uploads import UploadStore, is_held_out
 from sightline.db import uploads as upload_rows
 from sightline.db.session import session_scope
 from sightline.ml.artifacts import load_model
 from sightline.ml.card import FineTune, ModelCard
+from sightline.ml.classifiers import ClassifierCatalog
 from sightline.ml.evaluation import classification_metrics, evaluation_report
 from sightline.ml.model import networks_from_serving_model
 from sightline.ml.pipeline import accuracy_on as model_accuracy
 from sightline.ml.registry import ModelRegistry
+from sightline.ml.review_queue import reviewed_out_of_class
 from sightline.ml.training import (
     ProgressCallback,
     SoftTargets,
@@ -56,6 +66,7 @@ from sightline.ml.training import (
     predict_probabilities,
     train,
 )
+from sightline.ml.transfer import networks_from_parent
 from sightline.ml.uncertainty import (
     OUT_OF_CLASS_KINDS,
     colour_fields,
@@ -89,24 +100,26 @@ class RetrainOutcome:
     status: JobStatus  # COMPLETED or REJECTED
     message: str
     version: str
-    base_version: str
+    base_version: str | None  # None: a classifier's first version
     promoted: bool
     metrics: dict[str, Any]
     history: dict[str, list[float]]
 
 
-def load_uploads(settings: Settings, class_names: list[str], size: tuple[int, int]) -> UploadSplit:
-    """New uploads for training, and every held-out upload for evaluation."""
-    store = UploadStore(settings)
+def load_uploads(
+    settings: Settings, classifier: str, class_names: list[str], size: tuple[int, int]
+) -> UploadSplit:
+    """The classifier's new uploads for training, and every held-out one for evaluation."""
+    store = UploadStore(settings, classifier=classifier)
     index = {name: i for i, name in enumerate(class_names)}
     with session_scope(settings) as session:
-        rows = upload_rows.all_uploads(session=session)
+        rows = upload_rows.all_uploads(session=session, classifier=classifier)
     train_x, train_y, hold_x, hold_y, ids = [], [], [], [], []
     for row in rows:
         if row.class_name not in index:
             continue
         image = image_to_input(store.read(row.sha256), size)
-        if is_holdout(row.sha256, settings.retrain_holdout_fraction):
+        if is_held_out(row.sha256, row.split, settings.retrain_holdout_fraction):
             hold_x.append(image)
             hold_y.append(index[row.class_name])
         elif row.used_by_job is None:
@@ -125,6 +138,35 @@ def load_uploads(settings: Settings, class_names: list[str], size: tuple[int, in
         np.asarray(hold_y, np.int64),
         ids,
     )
+
+
+def load_learned_uploads(
+    settings: Settings, classifier: str, class_names: list[str], size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The training uploads a promoted model has learned: a classifier's own replay."""
+    store = UploadStore(settings, classifier=classifier)
+    index = {name: i for i, name in enumerate(class_names)}
+    with session_scope(settings) as session:
+        rows = upload_rows.all_uploads(session=session, classifier=classifier)
+    fraction = settings.retrain_holdout_fraction
+    learned = [
+        row
+        for row in rows
+        if row.used_by_job is not None
+        and row.class_name in index
+        and not is_held_out(row.sha256, row.split, fraction)
+    ]
+    images = [image_to_input(store.read(row.sha256), size) for row in learned]
+    labels = np.asarray([index[row.class_name] for row in learned], np.int64)
+    return (np.stack(images) if images else np.zeros((0, *size, 3), np.uint8)), labels
+
+
+def known_only(test: Dataset | None, known: int) -> Dataset | None:
+    """The test images of the first ``known`` classes (those both models know)."""
+    if test is None:
+        return None
+    keep = test.y_test < known
+    return replace(test, x_test=test.x_test[keep], y_test=test.y_test[keep])
 
 
 def replay_sample(dataset: Dataset, per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -171,14 +213,19 @@ def score_model(
     class_names: list[str],
     out_of_class: dict[str, np.ndarray] | None = None,
     runtime: InferenceRuntime | None = None,
+    known: int | None = None,
 ) -> dict[str, Any]:
     """One model's scores on the held-out data; the same data for every model. With a
-    ``runtime``, the answers are that runtime's (the one that will serve the model)."""
+    ``runtime``, the answers are that runtime's (the one that will serve the model).
+    ``known``: when the head grew, the number of classes both models know (the first
+    ones); a model without the new classes answers 0 for them."""
 
     def answers(images: np.ndarray) -> np.ndarray:
         if runtime is None:
-            return predict_probabilities(model, images)
-        return predict_in_batches(runtime.predict, images)
+            found = predict_probabilities(model, images)
+        else:
+            found = predict_in_batches(runtime.predict, images)
+        return widen(found, len(class_names))
 
     classes = uploads.uploaded_classes
     scores: dict[str, Any] = {"uploaded_classes": [class_names[c] for c in classes]}
@@ -191,6 +238,10 @@ def score_model(
             test_n=len(test.y_test),
             uploaded_classes_test_accuracy=accuracy_on(probabilities, test.y_test, classes),
         )
+        if known is not None:
+            scores["known_classes_accuracy"] = accuracy_on(
+                probabilities, test.y_test, list(range(known))
+            )
         threshold = report["uncertainty"]["threshold"]
         scores["out_of_class_flagged"] = {
             kind: flag_rate(answers(images), threshold)
@@ -205,7 +256,47 @@ def score_model(
             probabilities, uploads.holdout_y, class_names
         )["accuracy"]
         scores["all_uploads_n"] = len(uploads.holdout_y)
+        scores["held_out_per_class"] = {
+            class_names[c]: (accuracy_on(probabilities, uploads.holdout_y, [c]), n)
+            for c, n in enumerate(np.bincount(uploads.holdout_y, minlength=len(class_names)))
+        }
     return scores
+
+
+def widen(probabilities: np.ndarray, n_classes: int) -> np.ndarray:
+    """Answers with a column of zeros for each class the model does not know."""
+    missing = n_classes - probabilities.shape[1]
+    return np.pad(probabilities, ((0, 0), (0, missing))) if missing > 0 else probabilities
+
+
+def new_classes_gate(
+    candidate: dict[str, Any], new_classes: list[str], minimum: float
+) -> tuple[bool, str]:
+    """Each new class at least ``minimum`` accurate on its held-out uploads."""
+    per_class = candidate.get("held_out_per_class", {})
+    for name in new_classes:
+        accuracy, n = per_class.get(name, (None, 0))
+        if not n:
+            return False, (
+                f"Rejected: no held-out images of the new class {name!r} to check it on "
+                "(upload more: a share of them is kept for evaluation)."
+            )
+        if accuracy < minimum:
+            return False, (
+                f"Rejected: the new class {name!r} scores {accuracy:.1%} < {minimum:.0%} "
+                f"on its {n} held-out images."
+            )
+    return True, ", ".join(
+        f"new class {name!r} {per_class[name][0]:.1%} on {per_class[name][1]} held-out images"
+        for name in new_classes
+    )
+
+
+def on_known_classes(scores: dict[str, Any]) -> dict[str, Any]:
+    """The scores part 1 of the rule reads: the accuracy on the classes both know."""
+    if scores.get("known_classes_accuracy") is None:
+        return scores
+    return {**scores, "accuracy": scores["known_classes_accuracy"]}
 
 
 def decide(
@@ -325,17 +416,23 @@ class Retrainer:
     ) -> RetrainOutcome:
         base = self.registry.production()
         card = self.registry.card(base.version)
-        class_names = list(card.class_names)
+        known = list(card.class_names)
+        grown = self._new_classes(known)
+        class_names = [*known, *grown]
         size = card.input_size
-        uploads = load_uploads(self.settings, class_names, size)
+        uploads = load_uploads(self.settings, self.registry.classifier, class_names, size)
         if len(uploads.train_y) == 0:
             raise ValueError("No new uploads to train on (all were used or held out).")
-        notes: list[str] = []
-        dataset = self._original_data(size, class_names, notes)
+        notes = [f"the head grows for {', '.join(map(repr, grown))}"] if grown else []
+        dataset = self._original_data(size, class_names, notes, uploads)
         say("; ".join([f"Fine-tuning {base.version} on {len(uploads.train_y)} uploads", *notes]))
 
         production_model = load_model(self.registry.path(base.version))
         candidate_model = load_model(self.registry.path(base.version))
+        if grown:
+            networks = networks_from_parent(candidate_model, known, class_names, size[0])
+        else:
+            networks = networks_from_serving_model(candidate_model)
         train_set, soft_targets = self._training_set(
             uploads, dataset, class_names, production_model
         )
@@ -343,7 +440,7 @@ class Retrainer:
         result = train(
             train_set,
             config,
-            networks=networks_from_serving_model(candidate_model),
+            networks=networks,
             on_progress=on_progress,
             on_epoch=on_epoch,
             should_stop=should_stop,
@@ -353,23 +450,41 @@ class Retrainer:
         say("Comparing the candidate with production on the same held-out data.")
         test = eval_subset(dataset, self.settings.retrain_eval_size) if dataset else None
         strangers = out_of_class_set(size)
+        # Images reviewers called none of the classes (issue #32), once there are enough.
+        registry = self.registry
+        strangers.update(
+            reviewed_out_of_class(self.settings, registry.store, registry.classifier, size)
+        )
         threshold = card.uncertainty_threshold
         production_runtime, _ = serving_runtime(production_model, self.settings, threshold)
+        k = len(known) if grown else None
+        # Production is scored (and its threshold fitted) on the classes it knows: on a
+        # new class it is wrong by construction, which would flag everything it sees.
         production_scores = score_model(
-            production_model, test, uploads, class_names, strangers, production_runtime
+            production_model,
+            known_only(test, len(known)),
+            uploads,
+            class_names,
+            strangers,
+            production_runtime,
         )
         candidate = result.networks.serving_model
         candidate_runtime, _ = serving_runtime(candidate, self.settings, threshold)
         candidate_scores = score_model(
-            candidate, test, uploads, class_names, strangers, candidate_runtime
+            candidate, test, uploads, class_names, strangers, candidate_runtime, k
         )
         promote, reason = decide(
-            candidate_scores,
-            production_scores,
+            on_known_classes(candidate_scores),
+            on_known_classes(production_scores),
             self.settings.promotion_tolerance,
             self.settings.promotion_out_of_class_tolerance,
-            self._line_start_scores(base.version, test),
+            self._line_start_scores(base.version, known_only(test, len(known))),
         )
+        if promote and grown:
+            promote, words = new_classes_gate(
+                candidate_scores, grown, self.settings.first_version_min_accuracy
+            )
+            reason = f"{reason[:-1]}, {words}." if promote else words
         if should_stop():  # cancelled, or taken from us, while evaluating: write nothing
             raise TrainingCancelled("Stopped before the candidate was registered.")
 
@@ -382,8 +497,10 @@ class Retrainer:
             "config": config.to_dict(),
             "seconds": round(result.seconds, 1),
         }
-        new_card = self._card(card, candidate_scores, result.history, training)
+        new_card = self._card(card, candidate_scores, result.history, training, class_names)
         version = self.registry.register(candidate, new_card, parent=base.version, note=reason)
+        if grown:
+            ClassifierCatalog(self.settings).add_classes(self.registry.classifier, grown)
         if promote:
             # Only a promoted model has learned them; a rejected job leaves them new,
             # so more data can be added and the job tried again.
@@ -404,8 +521,10 @@ class Retrainer:
     # ------------------------------------------------------------------ pieces
 
     def _original_data(
-        self, size: tuple[int, int], class_names: list[str], notes: list[str]
+        self, size: tuple[int, int], class_names: list[str], notes: list[str], uploads: UploadSplit
     ) -> Dataset | None:
+        if self.registry.classifier != self.settings.default_classifier:
+            return self._own_data(size, class_names, notes, uploads)
         try:
             dataset = load_dataset(
                 self.settings.dataset,
@@ -421,6 +540,38 @@ class Retrainer:
             return None
         notes.append(f"with {self.settings.retrain_replay_per_class} replay images per class")
         return dataset
+
+    def _own_data(
+        self, size: tuple[int, int], class_names: list[str], notes: list[str], uploads: UploadSplit
+    ) -> Dataset | None:
+        """A classifier's own data: the uploads it learned (the replay) and every held-out
+        one (the test split); None when nothing is held out."""
+        if len(uploads.holdout_y) == 0:
+            notes.append("no held-out uploads to check it on")
+            return None
+        learned_x, learned_y = load_learned_uploads(
+            self.settings, self.registry.classifier, class_names, size
+        )
+        notes.append(f"replaying up to {self.settings.retrain_replay_per_class} of its learned")
+        notes[-1] += f" uploads per class ({len(learned_y)} in all)"
+        return Dataset(
+            f"{self.registry.classifier} uploads",
+            class_names,
+            learned_x,
+            learned_y,
+            uploads.holdout_x,
+            uploads.holdout_y,
+        )
+
+    def _new_classes(self, known: list[str]) -> list[str]:
+        """Classes of new uploads that the production model does not know, in the order
+        the classifier names them (then by name)."""
+        with session_scope(self.settings) as session:
+            rows = upload_rows.all_uploads(session=session, classifier=self.registry.classifier)
+        found = {row.class_name for row in rows if row.used_by_job is None} - set(known)
+        named = ClassifierCatalog(self.settings).get_or_none(self.registry.classifier)
+        order = [*(named.classes if named else []), *sorted(found)]
+        return [name for name in dict.fromkeys(order) if name in found]
 
     def _training_set(
         self,
@@ -444,7 +595,7 @@ class Retrainer:
         y = np.concatenate([uploads.train_y, answers.argmax(axis=1)])
         rows = np.arange(len(y)) >= len(uploads.train_y)
         probabilities = np.zeros((len(y), len(class_names)), np.float32)
-        probabilities[rows] = answers
+        probabilities[rows] = widen(answers, len(class_names))
         # Per-epoch validation curves use the held-out uploads: what this job is about.
         train_set = Dataset("retrain", class_names, x, y, uploads.holdout_x, uploads.holdout_y)
         return train_set, SoftTargets(probabilities, rows)
@@ -475,14 +626,18 @@ class Retrainer:
         scores: dict[str, Any],
         history: dict[str, list[float]],
         fine_tune: dict[str, Any],
+        class_names: list[str],
     ) -> ModelCard:
-        """The parent's card with this model's own evaluation, history and recipe."""
+        """The parent's card with this model's own classes, evaluation, history and
+        recipe."""
         report = scores.get("report")
         evaluated = card.with_evaluation(report) if report else card
         training = card.training.model_copy(
             update={"fine_tune": FineTune.model_validate(fine_tune)}
         )
-        return evaluated.model_copy(update={"history": history, "training": training})
+        return evaluated.model_copy(
+            update={"history": history, "training": training, "class_names": class_names}
+        )
 
     def _mark_used(self, ids: list[int], job_id: str) -> None:
         with session_scope(self.settings) as session:

@@ -30,6 +30,7 @@ import psutil
 
 from sightline.config import Settings
 from sightline.db.session import migrate
+from sightline.jobs.first_training import FirstTraining
 from sightline.jobs.queue import JobQueue
 from sightline.jobs.retrain import Retrainer
 from sightline.ml.registry import ModelRegistry
@@ -74,6 +75,12 @@ def is_dead_here(worker_id: str | None, me: str) -> bool:
         return True
     except psutil.Error:
         return False  # exists but not ours to inspect: alive
+
+
+def is_first_training(job: RetrainJob, registry: ModelRegistry) -> bool:
+    """A classifier's first training (transfer from its parent, jobs/first_training.py):
+    submitted as one, or its classifier has no live version."""
+    return bool(job.params.get("first_training")) or registry.production_version() is None
 
 
 class Worker:
@@ -151,7 +158,9 @@ class Worker:
         reporter = _ProgressReporter(self.queue, job.id, self.worker_id)
         stop_check = _StopCheck(self.queue, job.id, self.worker_id, self._stop, lost)
         try:
-            outcome = Retrainer(self.settings, self.registry).run(
+            registry = ModelRegistry(self.settings, self.registry.store, classifier=job.classifier)
+            trainer = FirstTraining if is_first_training(job, registry) else Retrainer
+            outcome = trainer(self.settings, registry).run(
                 job.id,
                 job.epochs,
                 reporter.on_progress,

@@ -1,12 +1,14 @@
 """The model registry: versions as database rows, their files as shared blobs.
 
-Exactly one version is production (the database enforces it with a partial unique
-index). A version's model.keras and card.json are content-addressed blobs
-(``sightline.blob_store``: the database or an S3 bucket), so every replica, on any
-machine, reads the same bytes; ``$SIGHTLINE_HOME/models/vN/`` only caches them, is
-checked against the hashes before use and is fetched again when missing. The registry
-starts from the shipped model in models/<name>/, importing it again whenever the
-shipped file changes. Promotion (and rollback) is one transaction; API processes notice
+A registry is one classifier's versions (the default classifier's unless named);
+version ids are numbered across classifiers. Exactly one version per classifier is
+production (the database enforces it with a partial unique index). A version's
+model.keras and card.json are content-addressed blobs (``sightline.blob_store``: the
+database or an S3 bucket), so every replica, on any machine, reads the same bytes;
+``$SIGHTLINE_HOME/models/vN/`` only caches them, is checked against the hashes before
+use and is fetched again when missing. The default classifier's registry starts from
+the shipped model in models/<name>/, importing it again whenever the shipped file
+changes. Promotion (and rollback) is one transaction; API processes notice
 the change by polling ``production_version``.
 """
 
@@ -48,8 +50,11 @@ def _unknown(version: str) -> NotFound:
 
 
 class ModelRegistry:
-    def __init__(self, settings: Settings, store: BlobStore | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: BlobStore | None = None, classifier: str | None = None
+    ) -> None:
         self.settings = settings
+        self.classifier = classifier or settings.default_classifier
         self.root = settings.registry_dir  # this replica's cache of model files
         self.store = store or open_blob_store(settings)
 
@@ -57,19 +62,21 @@ class ModelRegistry:
 
     def production(self) -> ModelVersion:
         with session_scope(self.settings) as session:
-            row = version_rows.production_row(session=session)
+            row = version_rows.production_row(session=session, classifier=self.classifier)
         if row is None:
             raise NoModel("No production model is registered yet.")
         return ModelVersion.of(row)
 
     def production_version(self) -> str | None:
         with session_scope(self.settings) as session:
-            return version_rows.production_version(session=session)
+            return version_rows.production_version(session=session, classifier=self.classifier)
 
     def get(self, version: str) -> ModelVersion:
         validate_version(version)
         with session_scope(self.settings) as session:
-            row = version_rows.get_version(session=session, version=version)
+            row = version_rows.get_version(
+                session=session, version=version, classifier=self.classifier
+            )
         if row is None:
             raise _unknown(version)
         return ModelVersion.of(row)
@@ -86,7 +93,8 @@ class ModelRegistry:
 
     def all_versions(self) -> list[ModelVersion]:
         with session_scope(self.settings) as session:
-            return [ModelVersion.of(row) for row in version_rows.list_versions(session=session)]
+            rows = version_rows.list_versions(session=session, classifier=self.classifier)
+            return [ModelVersion.of(row) for row in rows]
 
     def path(self, version: str) -> Path:
         """The version's folder on this replica, fetched from the blob store (and
@@ -94,7 +102,9 @@ class ModelRegistry:
         stored files (or none at all) gets its cache location, with nothing in it."""
         folder = self.root / validate_version(version)
         with session_scope(self.settings) as session:
-            row = version_rows.get_version(session=session, version=version)
+            row = version_rows.get_version(
+                session=session, version=version, classifier=self.classifier
+            )
         if row is None or row.card_sha256 is None:
             return folder
         fetch_to_file(self.store, row.model_sha256, folder / MODEL_FILE)
@@ -124,10 +134,16 @@ class ModelRegistry:
             return self.production_version()
         sha = file_sha256(shipped / MODEL_FILE)
         with session_scope(self.settings) as session:
-            if version_rows.version_with_model(session=session, model_sha256=sha) is not None:
-                return version_rows.production_version(session=session)
+            found = version_rows.version_with_model(
+                session=session, classifier=self.classifier, model_sha256=sha
+            )
+            if found is not None:
+                return version_rows.production_version(session=session, classifier=self.classifier)
         card = load_card(shipped)
         current = self._production_or_none()
+        if current is not None and current.model_sha256 == sha:
+            # Another process (a replica, the worker) imported it between the two reads.
+            return current.version
         make_production = current is None or current.source == "shipped"
         status = "production" if current is None else "candidate"
         version = self._add_folder(
@@ -175,7 +191,11 @@ class ModelRegistry:
             raise ValueError(f"bad status {status!r}")
         with session_scope(self.settings) as session:
             found = version_rows.set_status(
-                session=session, version=validate_version(version), status=status, note=note
+                session=session,
+                classifier=self.classifier,
+                version=validate_version(version),
+                status=status,
+                note=note,
             )
         if not found:
             raise _unknown(version)
@@ -186,7 +206,9 @@ class ModelRegistry:
         if row.card_sha256 is None or not self.store.exists(row.model_sha256):
             raise NotFound(f"Model version {version!r} has no files.", code="unknown_version")
         with session_scope(self.settings) as session:
-            locked = version_rows.get_version(session=session, version=version, for_update=True)
+            locked = version_rows.get_version(
+                session=session, version=version, classifier=self.classifier, for_update=True
+            )
             if locked is None:
                 raise _unknown(version)
             if locked.status != "production":
@@ -273,6 +295,7 @@ class ModelRegistry:
         with session_scope(self.settings) as session:
             return version_rows.insert_version(
                 session=session,
+                classifier=self.classifier,
                 version=version,
                 status=status,
                 parent=parent,

@@ -183,3 +183,62 @@ def _start(
             raise UnusableModel("--from", str(error)) from error
     hooks.say(f"Starting from {start.label} at {config.image_size} px")
     return start
+
+
+@dataclass(frozen=True)
+class Registration:
+    """Where `sightline train --classifier` put the model it trained."""
+
+    classifier: str
+    version: str
+    production: bool  # True: the classifier had none, so it answers with this one now
+    created: bool  # True: the classifier was made for it
+
+
+def check_classifier(settings: Settings, name: str) -> None:
+    """Refuse, before any training, a name that is no classifier name or one archived."""
+    from sightline.errors import Conflict
+    from sightline.ml.classifiers import ClassifierCatalog, validate_name
+
+    validate_name(name)
+    _migrated(settings)
+    found = ClassifierCatalog(settings).get_or_none(name)
+    if found is not None and found.archived:
+        raise Conflict(f"Classifier {name!r} is archived.", code="classifier_archived")
+
+
+def register_trained(settings: Settings, name: str, model_dir: Path) -> Registration:
+    """Register a saved model as a version of classifier ``name``, made (with the
+    model's classes) when missing: production when the classifier has none, else a
+    candidate to compare and promote (the API's /models/{version}/promote)."""
+    from sightline.ml.artifacts import load_model
+    from sightline.ml.card import load_card
+    from sightline.ml.classifiers import ClassifierCatalog
+    from sightline.ml.registry import ModelRegistry
+
+    check_classifier(settings, name)
+    catalog = ClassifierCatalog(settings)
+    catalog.ensure_default()
+    card = load_card(model_dir)
+    created = catalog.get_or_none(name) is None
+    if created:
+        catalog.create(name, parent=None, classes=card.class_names)
+    registry = ModelRegistry(settings, classifier=name)
+    if name == settings.default_classifier:
+        registry.ensure_seeded()  # the shipped model stays its first version
+    production = registry.production_version()
+    version = registry.register(
+        load_model(model_dir), card, parent=production, note=f"sightline train: {model_dir}"
+    )
+    if production is None:
+        registry.promote(version)
+    return Registration(name, version, production is None, created)
+
+
+def _migrated(settings: Settings) -> None:
+    """The database at the latest schema (as `serve` and `worker` leave it)."""
+    from sightline.db.session import migrate
+
+    settings.ensure_dirs()
+    if settings.migrate_on_start:
+        migrate(settings)

@@ -352,6 +352,7 @@ def train_from_scratch(
     *,
     on_progress: ProgressCallback | None = None,
     on_epoch: EpochCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> TrainResult:
     recipe = scratch_config(config)
     return train(
@@ -360,6 +361,7 @@ def train_from_scratch(
         networks=new_networks(dataset, recipe),
         on_progress=on_progress,
         on_epoch=on_epoch,
+        should_stop=should_stop,
     )
 
 
@@ -407,11 +409,14 @@ def train_from(
     *,
     on_progress: ProgressCallback | None = None,
     on_epoch: EpochCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> TrainResult:
     """Train a model for ``dataset`` from ``start`` with the recipe that suits it, at the
     size of the dataset's images."""
     if start.parent is None and start.backbone is None:
-        return train_from_scratch(dataset, config, on_progress=on_progress, on_epoch=on_epoch)
+        return train_from_scratch(
+            dataset, config, on_progress=on_progress, on_epoch=on_epoch, should_stop=should_stop
+        )
     side = dataset.image_size[0]
     if start.parent is not None:
         networks = networks_from_parent(
@@ -426,7 +431,14 @@ def train_from(
         networks = imagenet_networks(
             start.backbone, dataset.class_names, side, start.weights, config.tta_flip
         )
-    return fine_tune(dataset, networks, config, on_progress=on_progress, on_epoch=on_epoch)
+    return fine_tune(
+        dataset,
+        networks,
+        config,
+        on_progress=on_progress,
+        on_epoch=on_epoch,
+        should_stop=should_stop,
+    )
 
 
 def transfer_and_save(

@@ -82,6 +82,14 @@ def metrics() -> Any:
         retrain_jobs = Counter(
             "sightline_retrain_jobs_total", "Retraining jobs finished", ["status"]
         )
+        review_items_kept = Counter(
+            "sightline_review_items_kept_total", "Answers kept for review", ["reason"]
+        )
+        review_items_dropped = Counter(
+            "sightline_review_items_dropped_total",
+            "Answers the review policy kept but the keeper could not store",
+            ["why"],
+        )
 
     return Metrics
 

@@ -30,6 +30,7 @@ SERIES_BUCKETS = 30
 
 def monitoring_report(
     settings: Settings,
+    classifier: str,
     window_seconds: int,
     class_names: list[str],
     baseline: dict[str, Any],
@@ -43,11 +44,12 @@ def monitoring_report(
     with session_scope(settings) as session:
         cells = history.rollup_buckets(
             session=session,
+            classifier=classifier,
             first_minute=first_minute,
             last_minute=last_minute,
             bucket_minutes=bucket_minutes,
         )
-        predictions_total = history.predictions_served(session=session)
+        predictions_total = history.predictions_served(session=session, classifier=classifier)
 
     whole = _Figures.of(cells)
     class_counts = {name: 0 for name in class_names}

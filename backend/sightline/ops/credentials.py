@@ -8,6 +8,10 @@ machine, accepts the same token and none stores it in plain text. For `make run`
 machine the process that generated it also leaves a copy in $SIGHTLINE_HOME/admin_token
 (mode 0600) for the user; Sightline never reads that copy back, except once, to carry
 over the token of a home that predates the hash (migration 0004).
+
+The reviewer token (issue #32) works the same way: SIGHTLINE_REVIEWER_TOKEN, or
+generated, printed, its hash in the second row and a copy in $SIGHTLINE_HOME/reviewer_token.
+It labels the review queue and reads kept images; it changes nothing else.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from sightline.db import admin_tokens as token_rows
 from sightline.db.session import session_scope
 
 TOKEN_FILE = "admin_token"
+REVIEWER_TOKEN_FILE = "reviewer_token"
 
 
 @dataclass(frozen=True)
@@ -49,23 +54,39 @@ def resolve_admin_token(settings: Settings) -> AdminToken:
     legacy = Path(settings.home) / TOKEN_FILE
     if legacy.exists():  # a home from before migration 0004: keep its token
         return AdminToken(_record(settings, token_sha256(legacy.read_text())))
+    return _generate(settings, legacy, token_rows.TOKEN_ROW_ID)
+
+
+def resolve_reviewer_token(settings: Settings) -> AdminToken:
+    """The reviewer token's hash, generating (and recording) one when there is none."""
+    if settings.reviewer_token:
+        return AdminToken(token_sha256(settings.reviewer_token))
+    row_id = token_rows.REVIEWER_TOKEN_ROW_ID
+    with session_scope(settings) as session:
+        stored = token_rows.stored_token_sha256(session=session, row_id=row_id)
+    if stored:
+        return AdminToken(stored)
+    return _generate(settings, Path(settings.home) / REVIEWER_TOKEN_FILE, row_id)
+
+
+def _generate(settings: Settings, copy: Path, row_id: int) -> AdminToken:
     token = secrets.token_urlsafe(32)
-    recorded = _record(settings, token_sha256(token))
+    recorded = _record(settings, token_sha256(token), row_id)
     if recorded != token_sha256(token):
         return AdminToken(recorded)  # another replica generated one a moment ago
-    _leave_copy(legacy, token)
+    _leave_copy(copy, token)
     return AdminToken(recorded, generated=token)
 
 
-def _record(settings: Settings, sha256: str) -> str:
+def _record(settings: Settings, sha256: str, row_id: int = token_rows.TOKEN_ROW_ID) -> str:
     """Store ``sha256`` unless a hash is stored already; the stored one."""
     try:
         with session_scope(settings) as session:
-            token_rows.insert_token_sha256(session=session, token_sha256=sha256)
+            token_rows.insert_token_sha256(session=session, token_sha256=sha256, row_id=row_id)
         return sha256
     except IntegrityError:
         with session_scope(settings) as session:
-            stored = token_rows.stored_token_sha256(session=session)
+            stored = token_rows.stored_token_sha256(session=session, row_id=row_id)
         assert stored is not None
         return stored
 

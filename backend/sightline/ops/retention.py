@@ -3,6 +3,9 @@
 - Request events older than ``request_events_retention_days`` are deleted; their
   figures stay in the per-minute rollups written with them, so monitoring over any
   window still answers the same.
+- Review items (issue #32) go by their classifier's review policy: older than its
+  ``retention_days``, or the oldest past its ``max_items``; then each of their images
+  that no row (item, upload, out-of-class image, model) needs (ml/review_queue.py).
 - Predictions are user data: they stay, unless ``predictions_retention_days`` is set.
   Export them first: ``sightline export predictions --format csv|parquet --out FILE
   --before DATE`` writes every row older than DATE (all rows without it).
@@ -26,10 +29,12 @@ from typing import Annotated, Any
 
 import typer
 
+from sightline.blob_store import open_blob_store
 from sightline.config import Settings, get_settings
 from sightline.db import predictions as history
 from sightline.db.models import PredictionRow
 from sightline.db.session import migrate, session_scope
+from sightline.ml.review_queue import prune_review
 
 PAUSE_BETWEEN_BATCHES_S = 0.05
 EXPORT_COLUMNS = (
@@ -53,6 +58,8 @@ EXPORT_COLUMNS = (
 class Pruned:
     request_events: int
     predictions: int
+    review_items: int = 0
+    review_blobs: int = 0
 
 
 def prune(settings: Settings, now: datetime | None = None) -> Pruned:
@@ -64,7 +71,8 @@ def prune(settings: Settings, now: datetime | None = None) -> Pruned:
     if settings.predictions_retention_days is not None:
         predictions_before = now - timedelta(days=settings.predictions_retention_days)
         predictions = _delete_in_batches(settings, history.delete_predictions, predictions_before)
-    return Pruned(request_events=events, predictions=predictions)
+    review = prune_review(settings, open_blob_store(settings), now)
+    return Pruned(events, predictions, review.items, review.blobs)
 
 
 def _delete_in_batches(settings: Settings, delete: Any, before: datetime) -> int:
@@ -181,5 +189,6 @@ def prune_command() -> None:
     migrate(settings)
     pruned = prune(settings)
     typer.echo(
-        f"Deleted {pruned.request_events} request events and {pruned.predictions} predictions."
+        f"Deleted {pruned.request_events} request events, {pruned.predictions} predictions "
+        f"and {pruned.review_items} review items ({pruned.review_blobs} images)."
     )

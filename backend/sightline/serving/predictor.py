@@ -29,6 +29,9 @@ from sightline.serving.runtime import InferenceRuntime
 from sightline.serving.runtime_choice import RuntimeReport, select_runtime
 
 WARM_UP_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64)  # up to the default batch_max_size
+# When a request waits for the load (a classifier's first use, or one evicted): the sizes
+# a first answer meets; the larger ones cost their kernel choice once, under load.
+WAITED_FOR_WARM_UP = (1, 2, 4)
 
 
 def configure_threads(threads: int) -> None:
@@ -73,6 +76,7 @@ class Predictor:
         runtime: str = "keras",
         threads: int = 2,
         cache_dir: Path | None = None,
+        warm_up_sizes: tuple[int, ...] = WARM_UP_BATCH_SIZES,
     ) -> None:
         self.version = version
         self.directory = Path(directory)
@@ -95,7 +99,7 @@ class Predictor:
         )
         self._gradcam: GradCam | None = None
         self.loaded_at = time.time()
-        self.warm_up()
+        self.warm_up(warm_up_sizes)
 
     def warm_up(self, sizes: tuple[int, ...] = WARM_UP_BATCH_SIZES) -> None:
         """Run each batch size once, so no request pays for tracing or for choosing

@@ -23,6 +23,7 @@ from sightline.serving.batching import BatcherClosed, MicroBatcher
 from sightline.serving.holder import ModelHolder
 from sightline.serving.predictor import Prediction, Predictor
 from sightline.serving.recorder import Recorder
+from sightline.serving.review_keeper import ReviewKeeper
 
 # What the micro-batcher carries: the model a request started with, and its image.
 ModelInput = tuple[Predictor, np.ndarray]
@@ -47,12 +48,12 @@ def run_model_batch(batch: list[ModelInput]) -> list[np.ndarray]:
     return [output for output in outputs if output is not None]
 
 
-def model_batcher(settings: Settings) -> ModelBatcher:
+def model_batcher(settings: Settings, name: str = "sightline-infer") -> ModelBatcher:
     return MicroBatcher(
         run_model_batch,
         max_size=settings.batch_max_size,
         max_wait_ms=settings.batch_max_wait_ms,
-        name="sightline-infer",
+        name=name,
     )
 
 
@@ -67,21 +68,22 @@ class PredictionService:
         holder: ModelHolder,
         recorder: Recorder,
         batcher: ModelBatcher | None = None,
+        keeper: ReviewKeeper | None = None,
     ) -> None:
         self.settings = settings
         self.holder = holder
+        self.classifier = holder.registry.classifier
         self.recorder = recorder
-        self.batcher = batcher or model_batcher(settings)
+        self.keeper = keeper  # the review queue's (serving/review_keeper.py)
+        self.batcher = batcher or model_batcher(settings, name=f"sightline-infer-{self.classifier}")
 
-    async def start(self) -> None:
-        """Start the batcher on this event loop and the recorder's thread."""
+    def start(self) -> None:
+        """Start the batcher on the running event loop (the recorder is the pool's)."""
         self.batcher.start()
-        self.recorder.start()
 
     async def stop(self) -> None:
-        """Answer what is waiting (each answer after its row), then stop the recorder."""
+        """Answer what is waiting (each answer after its row is queued)."""
         await self.batcher.stop()
-        await asyncio.to_thread(self.recorder.stop)
 
     def decode(self, data: bytes, predictor: Predictor) -> np.ndarray:
         return image_to_input(
@@ -115,12 +117,16 @@ class PredictionService:
         probabilities = await self.infer(predictor, image)
         time_ms = round((time.perf_counter() - start) * 1000, 3)
         prediction = predictor.describe(probabilities, time_ms=time_ms)
-        row = prediction_row(prediction, sha256, filename, endpoint)
-        row.request_key = stored_request_key(request_key, endpoint, sha256) or new_id()
+        row = prediction_row(prediction, sha256, filename, endpoint, self.classifier)
+        row.request_key = (
+            stored_request_key(request_key, self.classifier, endpoint, sha256) or new_id()
+        )
         if row.request_key not in await self.recorder.record([row]):
             stored = await asyncio.to_thread(self._stored_row, row.request_key)
             return stored_prediction(stored, predictor) if stored else prediction
         metrics().predictions.labels(prediction.label, prediction.model_version).inc()
+        if self.keeper is not None:  # after the commit: an item always has its answer
+            self.keeper.offer(row, data, prediction.probabilities)
         return prediction
 
     def _stored_row(self, request_key: str) -> PredictionRow | None:
@@ -154,11 +160,12 @@ class PredictionService:
 
 
 def prediction_row(
-    prediction: Prediction, sha256: str, filename: str | None, endpoint: str
+    prediction: Prediction, sha256: str, filename: str | None, endpoint: str, classifier: str
 ) -> PredictionRow:
     """The history row of ``prediction``."""
     return PredictionRow(
         id=prediction.id,
+        classifier=classifier,
         created_at=prediction.created_at,
         prediction=prediction.label,
         class_index=prediction.class_index,
@@ -173,14 +180,17 @@ def prediction_row(
     )
 
 
-def stored_request_key(client_key: str | None, endpoint: str, image_sha256: str) -> str | None:
+def stored_request_key(
+    client_key: str | None, classifier: str, endpoint: str, image_sha256: str
+) -> str | None:
     """The key stored for a request that the client (Idempotency-Key) or nginx (its
-    request id) named; None when nothing names it. Scoped by endpoint and image: a key
-    reused for another image is another request, and a key never returns the answer
-    for an image the asker did not send."""
+    request id) named; None when nothing names it. Scoped by classifier, endpoint and
+    image: a key reused for another image or classifier is another request, and a key
+    never returns the answer for an image the asker did not send."""
     if not client_key:
         return None
-    return hashlib.sha256(f"{endpoint}\n{client_key}\n{image_sha256}".encode()).hexdigest()
+    text = f"{classifier}\n{endpoint}\n{client_key}\n{image_sha256}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def stored_prediction(row: PredictionRow, predictor: Predictor) -> Prediction:

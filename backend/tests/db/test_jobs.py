@@ -15,7 +15,9 @@ from sightline.retrain_job import JobStatus, RetrainJob
 
 
 def queue_job(session: Session, job_id: str) -> RetrainJob:
-    return jobs.insert_job(session=session, job_id=job_id, epochs=1, params={}, message="")
+    return jobs.insert_job(
+        session=session, classifier="cifar10", job_id=job_id, epochs=1, params={}, message=""
+    )
 
 
 def test_a_job_is_claimed_once_and_written_only_by_its_worker(session: Session) -> None:
@@ -36,10 +38,10 @@ def test_a_job_is_claimed_once_and_written_only_by_its_worker(session: Session) 
     assert jobs.stop_flags(session=session, job_id="nope") is None
     assert [r[:2] for r in jobs.running_jobs(session=session)] == [("j1", "w1")]
     session.expire_all()
-    active = jobs.active_job(session=session)
+    active = jobs.active_job(session=session, classifier="cifar10")
     assert active is not None and active.progress == 0.5
     assert active.status is JobStatus.RUNNING
-    latest = jobs.latest_job(session=session)
+    latest = jobs.latest_job(session=session, classifier="cifar10")
     assert latest is not None and latest.id == "j1"
 
 

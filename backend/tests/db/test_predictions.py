@@ -40,6 +40,7 @@ def row(created_at: datetime = NOW, key: str | None = None, **values: object) ->
     confidence = float(values.pop("confidence", 0.9))  # type: ignore[arg-type]
     return PredictionRow(
         id=uuid.uuid4().hex,
+        classifier=values.pop("classifier", "cifar10"),
         created_at=created_at,
         request_key=key or uuid.uuid4().hex,
         prediction=values.pop("prediction", "circle"),
@@ -59,6 +60,7 @@ def event(
     created_at: datetime = NOW, route: str = "/api/predict", status: int = 200
 ) -> RequestEventRow:
     return RequestEventRow(
+        classifier="cifar10",
         created_at=created_at,
         method="POST",
         route=route,
@@ -103,8 +105,8 @@ def test_a_request_key_gets_one_row_and_is_counted_once(session: Session) -> Non
     assert session.scalar(select(func.count()).select_from(PredictionRow)) == 2
     stored = history.get_prediction_by_key(session=session, request_key="replayed")
     assert stored is not None and stored.id == first.id
-    assert history.count_predictions(session=session) == 2
-    assert history.predictions_served(session=session) == 2
+    assert history.count_predictions(session=session, classifier="cifar10") == 2
+    assert history.predictions_served(session=session, classifier="cifar10") == 2
     classes = session.scalar(
         select(func.sum(RollupMinuteRow.count)).where(RollupMinuteRow.series == history.CLASSES)
     )
@@ -155,7 +157,7 @@ def test_rollups_equal_a_recount_of_the_raw_rows(session: Session) -> None:
     history.rebuild_rollups(session=session, chunk_rows=101)
     after = set(session.execute(select(RollupMinuteRow.__table__)).all())
     assert {k[:4] for k in after} == {k[:4] for k in before}
-    assert history.count_predictions(session=session) == len(rows)
+    assert history.count_predictions(session=session, classifier="cifar10") == len(rows)
 
 
 def minute_sql(session: Session) -> str:
@@ -171,15 +173,18 @@ def test_keyset_pages_return_every_row_exactly_once(session: Session) -> None:
     history.insert_records(session=session, predictions=rows)
     seen: list[str] = []
     after: history.Cursor | None = None
-    while page := history.list_predictions(session=session, limit=10, after=after):
+    while page := history.list_predictions(
+        session=session, classifier="cifar10", limit=10, after=after
+    ):
         seen.extend(r.id for r in page)
         after = (page[-1].created_at, page[-1].id)
     assert len(seen) == len(set(seen)) == 103
     expected = sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True)
     assert seen == [r.id for r in expected]
-    assert [r.id for r in history.list_predictions(session=session, limit=5, offset=10)] == seen[
-        10:15
-    ]
+    assert [
+        r.id
+        for r in history.list_predictions(session=session, classifier="cifar10", limit=5, offset=10)
+    ] == seen[10:15]
 
 
 def test_a_pruned_database_still_answers_monitoring_the_same(db: Settings) -> None:
@@ -187,7 +192,9 @@ def test_a_pruned_database_still_answers_monitoring_the_same(db: Settings) -> No
     old = [event(NOW - timedelta(days=9, minutes=i)) for i in range(40)]
     with session_scope(db) as session:
         history.insert_records(session=session, predictions=rows, events=events + old)
-    before = {w: monitoring_report(db, w, CLASSES, {}, NOW) for w in (300, 3600, 30 * 86400)}
+    before = {
+        w: monitoring_report(db, "cifar10", w, CLASSES, {}, NOW) for w in (300, 3600, 30 * 86400)
+    }
 
     db.retention_batch_rows = 7  # several batches
     db.predictions_retention_days = 0.02  # 29 minutes
@@ -196,7 +203,7 @@ def test_a_pruned_database_still_answers_monitoring_the_same(db: Settings) -> No
     old_rows = [r for r in rows if r.created_at < NOW - timedelta(days=0.02)]
     assert pruned.predictions == len(old_rows) > 0
     for window, report in before.items():
-        after = monitoring_report(db, window, CLASSES, {}, NOW)
+        after = monitoring_report(db, "cifar10", window, CLASSES, {}, NOW)
         for field in (
             "requests",
             "errors",
@@ -213,8 +220,10 @@ def test_a_pruned_database_still_answers_monitoring_the_same(db: Settings) -> No
     assert before[3600]["requests"] == len(events)
     assert before[30 * 86400]["requests"] == len(events) + len(old)
     with session_scope(db) as session:
-        assert history.count_predictions(session=session) == len(rows) - len(old_rows)
-        assert history.predictions_served(session=session) == len(rows)
+        assert history.count_predictions(session=session, classifier="cifar10") == len(rows) - len(
+            old_rows
+        )
+        assert history.predictions_served(session=session, classifier="cifar10") == len(rows)
         remaining = session.scalar(select(func.count()).select_from(RequestEventRow))
         assert remaining == len(events)
 
@@ -223,7 +232,7 @@ def test_the_report_reads_the_window_in_buckets(db: Settings) -> None:
     rows, events = random_history(minutes=5, per_minute=30)
     with session_scope(db) as session:
         history.insert_records(session=session, predictions=rows, events=events)
-    report = monitoring_report(db, 3600, CLASSES, {}, NOW)
+    report = monitoring_report(db, "cifar10", 3600, CLASSES, {}, NOW)
     assert report["bucket_seconds"] == 180 and len(report["series"]) == 21
     assert sum(p["requests"] for p in report["series"]) == report["requests"] == len(events)
     assert sum(report["class_distribution"].values()) == len(rows)
@@ -287,7 +296,7 @@ def test_migration_0003_keys_and_rolls_up_the_rows_already_stored(
             )
     migrate(settings)
     with session_scope(settings) as session:
-        assert history.count_predictions(session=session) == 5
+        assert history.count_predictions(session=session, classifier="cifar10") == 5
         assert history.get_prediction_by_key(session=session, request_key="old3") is not None
-    report = monitoring_report(settings, 3600, CLASSES, {})
+    report = monitoring_report(settings, "cifar10", 3600, CLASSES, {})
     assert report["class_distribution"]["square"] == 5 and report["predictions_total"] == 5

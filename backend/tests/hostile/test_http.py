@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from sightline.api.auth import token_sha256
+from sightline.api.auth import require_reviewer, token_sha256
 from sightline.api.main import create_app
 from sightline.api.security import (
     MAX_TRACKED_CLIENTS,
@@ -95,9 +95,16 @@ def test_over_limit_upload_through_the_app_is_json_413(client: TestClient) -> No
 
 
 # Endpoints that take a body but change nothing: they classify, and record the answer.
-PUBLIC_POSTS = {"/api/predict", "/api/predict/batch", "/api/explain"}
+# Feedback only queues an answer for review (rate limited per client).
+# Per-model routes exist under /api (the default classifier) and under each classifier.
+MOUNTS = ("/api", "/api/classifiers/{classifier}")
+PUBLIC_POSTS = {
+    f"{mount}{path}"
+    for mount in MOUNTS
+    for path in ("/predict", "/predict/batch", "/explain", "/predictions/{prediction_id}/feedback")
+}
 # Reads that change nothing but hand out a whole model: the admin's alone.
-ADMIN_READS = {("GET", "/api/models/{version}/export")}
+ADMIN_READS = {("GET", f"{mount}/models/{{version}}/export") for mount in MOUNTS}
 
 
 def operations(client: TestClient) -> list[tuple[str, str, Any]]:
@@ -110,18 +117,49 @@ def operations(client: TestClient) -> list[tuple[str, str, Any]]:
     return found
 
 
+def unscoped(path: str) -> str:
+    """A per-classifier route's unscoped twin: /api/classifiers/{classifier}/predict is
+    /api/predict for one classifier, with the same access rules."""
+    return re.sub(r"^/api/classifiers/\{classifier\}(?=/)", "/api", path)
+
+
+def requires_reviewer(route: Any) -> bool:
+    """Whether a route takes the reviewer token (the review queue, issue #32)."""
+
+    def depends(dependant: Any) -> bool:
+        return any(d.call is require_reviewer or depends(d) for d in dependant.dependencies)
+
+    return depends(getattr(route, "original_route", route).dependant)
+
+
+def requires_token(route: Any) -> bool:
+    return requires_admin(route) or requires_reviewer(route)
+
+
 def test_every_route_that_changes_state_depends_on_the_admin_token(client: TestClient) -> None:
+    """...or, for the review queue's decisions, on the reviewer token (which the admin
+    token passes as well)."""
     changing = [
         (method, route.path)
         for method, _, route in operations(client)
-        if (method in {"POST", "PUT", "PATCH", "DELETE"} and route.path not in PUBLIC_POSTS)
-        or (method, route.path) in ADMIN_READS
+        if (
+            method in {"POST", "PUT", "PATCH", "DELETE"}
+            and unscoped(route.path) not in PUBLIC_POSTS
+        )
+        or (method, unscoped(route.path)) in ADMIN_READS
     ]
     admin = [
-        (method, route.path) for method, _, route in operations(client) if requires_admin(route)
+        (method, route.path)
+        for method, _, route in operations(client)
+        if requires_admin(route) or (method == "POST" and requires_reviewer(route))
     ]
     assert changing == admin
     assert ("POST", "/api/retrain") in admin and len(admin) >= 4
+    assert ("POST", "/api/classifiers/{classifier}/retrain") in admin
+    assert ("POST", "/api/classifiers") in admin and (
+        "DELETE",
+        "/api/classifiers/{classifier}",
+    ) in admin
 
 
 def test_admin_routes_refuse_calls_without_the_right_token(client: TestClient) -> None:
@@ -129,8 +167,8 @@ def test_admin_routes_refuse_calls_without_the_right_token(client: TestClient) -
     routes with the dependency answer 401, and a wrong token is refused as well."""
     for method, concrete, route in operations(client):
         response = client.request(method, concrete)
-        assert (response.status_code == 401) == requires_admin(route), (method, route.path)
-        if requires_admin(route):
+        assert (response.status_code == 401) == requires_token(route), (method, route.path)
+        if requires_token(route):
             assert response.json()["code"] == "missing_token"
             wrong = client.request(method, concrete, headers={"Authorization": "Bearer guess"})
             assert (wrong.status_code, wrong.json()["code"]) == (401, "invalid_token")

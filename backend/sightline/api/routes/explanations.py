@@ -8,7 +8,7 @@ from sightline.api.deps import PredictionServiceDep, RequestKeyDep, SettingsDep
 from sightline.api.schemas import ExplainOut, error_responses
 from sightline.api.upload_limits import read_limited
 
-router = APIRouter(prefix="/api", tags=["prediction"])
+router = APIRouter(tags=["prediction"])
 
 
 @router.post(

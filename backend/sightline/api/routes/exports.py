@@ -13,7 +13,7 @@ from sightline.api.deps import AdminDep, RegistryDep
 from sightline.api.schemas import error_responses
 from sightline.ml.export import export_version_archive
 
-router = APIRouter(prefix="/api/models", tags=["model"])
+router = APIRouter(prefix="/models", tags=["model"])
 
 ExportFormat = Literal["savedmodel", "onnx", "openvino"]
 

@@ -30,7 +30,8 @@ def status(holder: HolderDep, started: StartedDep, session: SessionDep) -> Statu
         uptime_seconds=round(started.uptime_seconds(), 3),
         started_at=started.at,
         model_version=holder.version,
-        predictions_served=predictions_served(session=session),  # a counter: no COUNT(*)
+        # Every classifier's answers: counters, no COUNT(*).
+        predictions_served=predictions_served(session=session),
         model_loaded=holder.loaded,
         runtime=RuntimeOut(**holder.runtime.as_dict()) if holder.runtime else None,
     )

@@ -8,12 +8,12 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query
 
-from sightline.api.deps import SessionDep
+from sightline.api.deps import ClassifierDep, SessionDep
 from sightline.api.schemas import PredictionPageOut, PredictionSummaryOut, error_responses
 from sightline.db.predictions import Cursor, count_predictions, list_predictions
 from sightline.errors import InvalidField
 
-router = APIRouter(prefix="/api", tags=["prediction"])
+router = APIRouter(tags=["prediction"])
 
 # Skipping rows costs what is skipped: deeper than this, pages go by cursor.
 MAX_OFFSET = 10_000
@@ -22,6 +22,7 @@ MAX_OFFSET = 10_000
 @router.get("/predictions", response_model=PredictionPageOut, responses=error_responses(422))
 def predictions(
     session: SessionDep,
+    classifier: ClassifierDep,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(
         0, ge=0, le=MAX_OFFSET, description="Rows to skip (first pages); deeper, use cursor."
@@ -35,10 +36,14 @@ def predictions(
     ``total`` is a maintained counter, not a count of the table."""
     after = decode_cursor(cursor) if cursor else None
     entries = list_predictions(
-        session=session, limit=limit, offset=0 if after else offset, after=after
+        session=session,
+        classifier=classifier,
+        limit=limit,
+        offset=0 if after else offset,
+        after=after,
     )
     items = [PredictionSummaryOut.model_validate(e, from_attributes=True) for e in entries]
-    total = count_predictions(session=session)
+    total = count_predictions(session=session, classifier=classifier)
     next_cursor = encode_cursor(items[-1]) if len(items) == limit else None
     return PredictionPageOut(
         items=items, total=total, limit=limit, offset=offset, next_cursor=next_cursor

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sightline.api.deps import HolderDep, SessionDep
+from sightline.api.deps import ClassifierDep, HolderDep, SessionDep
 from sightline.api.schemas import (
     DatasetStatsOut,
     MetricsOut,
@@ -16,7 +16,7 @@ from sightline.data.stats import dataset_stats
 from sightline.db.uploads import upload_counts
 from sightline.errors import NotFound
 
-router = APIRouter(prefix="/api", tags=["model"])
+router = APIRouter(tags=["model"])
 
 
 @router.get("/metrics", response_model=MetricsOut, responses=error_responses(404))
@@ -48,7 +48,10 @@ def metrics(holder: HolderDep) -> MetricsOut:
 
 
 @router.get("/dataset-stats", response_model=DatasetStatsOut)
-def dataset_statistics(holder: HolderDep, session: SessionDep) -> DatasetStatsOut:
+def dataset_statistics(
+    classifier: ClassifierDep, holder: HolderDep, session: SessionDep
+) -> DatasetStatsOut:
     """Images per class: training and test data of the production model, and uploads."""
-    counts = dataset_stats(holder.predictor.card, upload_counts(session=session))
+    uploads = upload_counts(session=session, classifier=classifier)
+    counts = dataset_stats(holder.predictor.card, uploads)
     return DatasetStatsOut.model_validate(counts, from_attributes=True)

@@ -1,4 +1,4 @@
-"""``/api/monitoring``: the dashboard's figures over a window, from the shared history."""
+"""``/api/monitoring``: a classifier's figures over a window, from the shared history."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ import asyncio
 
 from fastapi import APIRouter, Query
 
-from sightline.api.deps import HolderDep, SettingsDep
+from sightline.api.deps import ClassifierDep, HolderDep, SettingsDep
 from sightline.api.schemas import MonitoringOut
 from sightline.monitoring.window import monitoring_report
 
 router = APIRouter(tags=["monitoring"])
 
 
-@router.get("/api/monitoring", response_model=MonitoringOut)
+@router.get("/monitoring", response_model=MonitoringOut)
 async def monitoring(
     settings: SettingsDep,
+    classifier: ClassifierDep,
     holder: HolderDep,
     window: int = Query(3600, ge=10, le=30 * 86400, description="Seconds to look back"),
 ) -> MonitoringOut:
@@ -26,6 +27,7 @@ async def monitoring(
     report = await asyncio.to_thread(
         monitoring_report,
         settings,
+        classifier,
         window,
         predictor.class_names,
         baseline.model_dump() if baseline else {},

@@ -18,7 +18,7 @@ from sightline.api.schemas import (
 from sightline.api.upload_limits import read_limited
 from sightline.errors import SightlineError, TooLarge
 
-router = APIRouter(prefix="/api", tags=["prediction"])
+router = APIRouter(tags=["prediction"])
 
 ERRORS = error_responses(400, 413, 415, 422, 503)
 

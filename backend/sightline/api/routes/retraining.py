@@ -6,11 +6,11 @@ import asyncio
 
 from fastapi import APIRouter, Body
 
-from sightline.api.deps import AdminDep, JobQueueDep
+from sightline.api.deps import AdminDep, JobQueueDep, RegistryDep
 from sightline.api.schemas import JobOut, RetrainAcceptedOut, RetrainIn, error_responses
 from sightline.errors import NotFound
 
-router = APIRouter(prefix="/api", tags=["retraining"])
+router = APIRouter(tags=["retraining"])
 
 
 @router.post(
@@ -22,11 +22,16 @@ router = APIRouter(prefix="/api", tags=["retraining"])
 async def retrain(
     _admin: AdminDep,
     queue: JobQueueDep,
+    registry: RegistryDep,
     request: RetrainIn | None = Body(None),
 ) -> RetrainAcceptedOut:
-    """Queue a retraining job; the worker runs it. 409 while one is queued or running."""
+    """Queue a training job for the classifier; a worker runs it. A classifier with no
+    version yet trains from its parent (422 naming any class with too few images);
+    later jobs retrain its production model on what is new. 409 while it has a job
+    queued or running (other classifiers train meanwhile)."""
     epochs = request.epochs if request else None
-    job = await asyncio.to_thread(queue.submit, epochs)
+    first_training = await asyncio.to_thread(registry.production_version) is None
+    job = await asyncio.to_thread(queue.submit, epochs, first_training=first_training)
     return RetrainAcceptedOut(job_id=job.id, status=job.status)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from sightline.api.deps import AdminDep, HolderDep, RegistryDep
 from sightline.api.schemas import ModelListOut, ModelOut, error_responses
 
-router = APIRouter(prefix="/api/models", tags=["model"])
+router = APIRouter(prefix="/models", tags=["model"])
 
 
 @router.get("", response_model=ModelListOut)

@@ -12,9 +12,11 @@ the rows already stored, so monitoring reads the same figures before and after.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
 
 revision = "0003"
 down_revision = "0002"
@@ -48,12 +50,88 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name"),
     )
 
-    # The rows already stored, rolled up by the same code the writer uses.
-    from sightline.db.predictions import rebuild_rollups
+    _roll_up_stored_rows()
 
-    with Session(bind=op.get_bind()) as session:
-        rebuild_rollups(session=session)
-        session.flush()
+
+# The tables as this revision left them: the application's models have moved on
+# (migration 0005 added classifiers), so this revision names its own columns.
+_PREDICTIONS = sa.table(
+    "predictions",
+    sa.column("id", sa.String()),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+    sa.column("prediction", sa.String()),
+    sa.column("confidence", sa.Float()),
+    sa.column("time_ms", sa.Float()),
+)
+_EVENTS = sa.table(
+    "request_events",
+    sa.column("id", sa.Integer()),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+    sa.column("route", sa.String()),
+    sa.column("status_code", sa.Integer()),
+    sa.column("duration_ms", sa.Float()),
+)
+_ROLLUPS = sa.table(
+    "rollup_minutes",
+    sa.column("minute", sa.Integer()),
+    sa.column("series", sa.String()),
+    sa.column("label", sa.String()),
+    sa.column("count", sa.BigInteger()),
+    sa.column("total", sa.Float()),
+)
+_COUNTERS = sa.table(
+    "counters", sa.column("name", sa.String()), sa.column("value", sa.BigInteger())
+)
+_PREDICT_ROUTES = ("/api/predict", "/api/predict/batch", "/api/explain")
+
+
+def _roll_up_stored_rows() -> None:
+    """The rows already stored, rolled up as the writer of this revision did (its
+    bucket functions are the writer's, which have not changed)."""
+    from sightline.db.predictions import confidence_bin, latency_bucket, minute_of
+
+    bind = op.get_bind()
+    sums: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def add(moment: datetime, series: str, label: str, value: float) -> None:
+        cell = sums[(minute_of(_utc(moment)), series, label)]
+        cell[0] += 1
+        cell[1] += value
+
+    stored = 0
+    for row in bind.execute(sa.select(_PREDICTIONS)):
+        stored += 1
+        add(row.created_at, "class", row.prediction, row.confidence)
+        add(row.created_at, "confidence", str(confidence_bin(row.confidence)), row.confidence)
+        add(row.created_at, "model_time", str(latency_bucket(row.time_ms)), row.time_ms)
+    for event in bind.execute(sa.select(_EVENTS)):
+        add(event.created_at, "requests", f"{event.status_code // 100}xx", event.duration_ms)
+        if event.route in _PREDICT_ROUTES:
+            add(
+                event.created_at,
+                "latency",
+                str(latency_bucket(event.duration_ms)),
+                event.duration_ms,
+            )
+    if sums:
+        bind.execute(
+            _ROLLUPS.insert(),
+            [
+                {"minute": m, "series": s, "label": lb, "count": int(c), "total": t}
+                for (m, s, lb), (c, t) in sums.items()
+            ],
+        )
+    bind.execute(
+        _COUNTERS.insert(),
+        [
+            {"name": "predictions_served", "value": stored},
+            {"name": "prediction_rows", "value": stored},
+        ],
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def downgrade() -> None:
