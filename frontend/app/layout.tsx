@@ -1,8 +1,10 @@
 import type { Metadata, Viewport } from "next";
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 
 import { ApiBanner } from "@/components/ApiBanner";
+import { ClassifierScope } from "@/components/ClassifierScope";
 import { Nav } from "@/components/Nav";
+import { Loading } from "@/components/States";
 
 import "./globals.css";
 
@@ -24,7 +26,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <Nav />
         <ApiBanner />
-        <main>{children}</main>
+        <main>
+          {/* Pages read the classifier from ?c= (useSearchParams): known only in the browser. */}
+          <Suspense fallback={<Loading />}>
+            <ClassifierScope>{children}</ClassifierScope>
+          </Suspense>
+        </main>
         <footer>Sightline · open-source image classification, from training to a live service</footer>
       </body>
     </html>

@@ -1,28 +1,39 @@
 "use client";
 
 import { ConfusionHeatmap, DistributionBars, PerClassBars, TrainingCurves } from "@/components/Charts";
+import { NotTrained } from "@/components/NotTrained";
+import { PageTitle } from "@/components/PageTitle";
+import { PerClassTable } from "@/components/PerClassTable";
 import { Badge, Card, Empty, ErrorBox, Loading, Stat } from "@/components/States";
+import { useClassifier } from "@/lib/classifier";
 import { useDatasetStats, useHealth, useMetrics, useStatus } from "@/lib/hooks";
 import { distributionRows, formatDuration, historyRows, perClassRows, percent } from "@/lib/shape";
 
 export default function DashboardPage() {
+  const { name, info } = useClassifier();
+  const notTrained = info !== undefined && info.production_version === null;
+  // Asked only once the classifier is known to have a model: an untrained one has no metrics.
+  const live = info && !notTrained ? name : null;
   const health = useHealth();
   const status = useStatus();
-  const metrics = useMetrics();
-  const stats = useDatasetStats();
-  const online = Boolean(health.data?.model_loaded) && !health.error;
+  const metrics = useMetrics(live);
+  const stats = useDatasetStats(live);
+  const online = Boolean(health.data) && !health.error;
   const m = metrics.data;
 
   return (
     <>
-      <h1>Dashboard</h1>
+      <PageTitle title="Dashboard" />
       <div className="stats-row">
-        <Stat label="API" value={<Badge tone={online ? "good" : "bad"}>{online ? "online" : "offline"}</Badge>} />
-        <Stat label="Model version" value={<span data-testid="model-version">{health.data?.model_version ?? "–"}</span>} />
-        <Stat label="Uptime" value={formatDuration(status.data?.uptime_seconds)} />
-        <Stat label="Predictions served" value={status.data?.predictions_served ?? "–"} />
+        <Stat label="API" value={<Badge tone={online ? "good" : "bad"}>{online ? "online" : "offline"}</Badge>}
+          hint={status.data ? `up ${formatDuration(status.data.uptime_seconds)}` : undefined} />
+        <Stat label="Model version"
+          value={<span data-testid="model-version">{m?.model_version ?? info?.production_version ?? "–"}</span>} />
+        <Stat label="Predictions today" value={info ? info.predictions_today.toLocaleString() : "–"} hint="since 00:00 UTC" />
+        <Stat label="Training images" value={info ? info.training_images.toLocaleString() : "–"} hint="uploaded for it" />
       </div>
 
+      {info && notTrained && <NotTrained classifier={info} />}
       {metrics.error && <ErrorBox error={metrics.error} />}
       {!m && metrics.isLoading && <Loading what="Loading model metrics" />}
       {m && (
@@ -37,27 +48,30 @@ export default function DashboardPage() {
           </div>
           <div className="grid two">
             <Card title="Per-class accuracy"><PerClassBars rows={perClassRows(m)} /></Card>
-            <Card title="Training curves">
-              {historyRows(m.history).length ? <TrainingCurves rows={historyRows(m.history)} /> :
-                <Empty>No training history recorded for this model.</Empty>}
-            </Card>
+            <Card title="Precision and recall per class"><PerClassTable metrics={m} /></Card>
             {/* A full-width row, so a 10x10 matrix shows every cell at once on a desktop. */}
             <Card title="Confusion matrix" wide>
               <ConfusionHeatmap classes={m.class_names} matrix={m.confusion_matrix} />
             </Card>
+            <Card title="Training curves" wide>
+              {historyRows(m.history).length ? <TrainingCurves rows={historyRows(m.history)} /> :
+                <Empty>No training history recorded for this model.</Empty>}
+            </Card>
           </div>
         </>
       )}
-      <Card title="Dataset: images per class" wide>
-        {stats.error && <ErrorBox error={stats.error} />}
-        {!stats.data && !stats.error && <Loading />}
-        {stats.data && (
-          <>
-            <p className="muted">{stats.data.dataset} · {stats.data.total.toLocaleString()} images in all</p>
-            <DistributionBars rows={distributionRows(stats.data)} />
-          </>
-        )}
-      </Card>
+      {!notTrained && (
+        <Card title="Dataset: images per class" wide>
+          {stats.error && <ErrorBox error={stats.error} />}
+          {!stats.data && !stats.error && <Loading />}
+          {stats.data && (
+            <>
+              <p className="muted">{stats.data.dataset} · {stats.data.total.toLocaleString()} images in all</p>
+              <DistributionBars rows={distributionRows(stats.data)} />
+            </>
+          )}
+        </Card>
+      )}
     </>
   );
 }

@@ -83,7 +83,7 @@ test("upload images and run a retraining to its end", async () => {
   await open("/retrain/");
   await page.getByLabel("Admin token").fill(TOKEN);
   await page.getByRole("button", { name: "Save" }).click();
-  await page.getByLabel("Class").selectOption("circle");
+  await page.getByLabel("Class", { exact: true }).selectOption("circle"); // not "Classifier", the header's switcher
   await page.getByTestId("file-input").setInputFiles(images("train", "circle").slice(0, 12));
   const report = page.getByTestId("upload-report");
   await report.waitFor({ timeout: 30000 });

@@ -2,6 +2,7 @@
 // checks on a page (text visible, nothing sideways, an accessibility scan), screenshots.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import zlib from "node:zlib";
 
 import AxeBuilder from "@axe-core/playwright";
 import { chromium } from "playwright-core";
@@ -97,3 +98,45 @@ export async function assertAccessible(page, what) {
 
 /** Lets charts re-measure after a resize (ResizeObserver) before anything is measured. */
 export const settle = (page, ms = 600) => page.waitForTimeout(ms);
+
+/** A .zip (stored, not deflated) of `files`, [path inside the zip, bytes][]: enough to hand a
+ *  browser a dataset laid out in class folders without a zip tool. */
+export function storedZip(files) {
+  const { crc32 } = zlib;
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  for (const [path, data] of files) {
+    const name = Buffer.from(path, "utf8");
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, data);
+    centrals.push(central, name);
+    offset += local.length + name.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}

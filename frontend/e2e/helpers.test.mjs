@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { assertNoHorizontalOverflow, DESKTOP, hiddenClassNames, launch, openPage, PHONE } from "./helpers.mjs";
+import { assertNoHorizontalOverflow, DESKTOP, hiddenClassNames, launch, openPage, PHONE, storedZip } from "./helpers.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -36,4 +36,19 @@ test("a page wider than a phone is caught", async () => {
   await page.setContent(`<div style="width:600px">wide</div>`);
   await assert.rejects(assertNoHorizontalOverflow(page), /\d+px wide on a 390px screen/);
   await page.close();
+});
+
+test("storedZip writes a zip that a zip reader lists and extracts", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(`${tmpdir()}/stored-zip-`);
+  const png = Buffer.from([137, 80, 78, 71, 1, 2, 3]);
+  writeFileSync(`${dir}/set.zip`, storedZip([["train/cat/a.png", png], ["test/dog/b.png", Buffer.from("x")]]));
+  const python = new URL("../../.venv/bin/python", import.meta.url).pathname;
+  const listed = execFileSync(python, ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip(), *z.namelist())",
+    `${dir}/set.zip`]).toString().trim();
+  assert.equal(listed, "None train/cat/a.png test/dog/b.png");
+  execFileSync(python, ["-m", "zipfile", "-e", `${dir}/set.zip`, `${dir}/out`]);
+  assert.deepEqual(readFileSync(`${dir}/out/train/cat/a.png`), png);
 });

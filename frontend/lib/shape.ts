@@ -121,3 +121,16 @@ export function formatDuration(seconds: number | null | undefined): string {
 export function percent(value: number | null | undefined, digits = 1): string {
   return value == null || !Number.isFinite(value) ? "–" : `${(value * 100).toFixed(digits)}%`;
 }
+
+/** How long ago `iso` was, for people: "just now", "5 min ago", "3 h ago", "2 days ago". */
+export function timeAgo(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return "–";
+  const then = Date.parse(iso);
+  if (!Number.isFinite(then)) return "–";
+  const seconds = Math.max(0, (now - then) / 1000);
+  if (seconds < 60) return "just now";
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  const days = Math.floor(seconds / 86400);
+  return days === 1 ? "yesterday" : `${days} days ago`;
+}

@@ -21,7 +21,7 @@ describe("UploadPanel", () => {
   it("asks for a class before sending images", async () => {
     const fetchMock = respond(200, {});
     vi.stubGlobal("fetch", fetchMock);
-    render(<UploadPanel token="t" classes={["cat", "dog"]} />);
+    render(<UploadPanel token="t" classifier="pets" classes={["cat", "dog"]} />);
     fireEvent.change(screen.getByTestId("file-input"), { target: { files: [png("a.png")] } });
     expect(await screen.findByRole("alert")).toHaveTextContent(/Choose the class/);
     expect(fetchMock).not.toHaveBeenCalled();
@@ -34,7 +34,7 @@ describe("UploadPanel", () => {
     });
     vi.stubGlobal("fetch", fetchMock);
     const onUploaded = vi.fn();
-    render(<UploadPanel token="secret" classes={["cat", "dog"]} onUploaded={onUploaded} />);
+    render(<UploadPanel token="secret" classifier="pets" classes={["cat", "dog"]} onUploaded={onUploaded} />);
     fireEvent.change(screen.getByLabelText("Class"), { target: { value: "cat" } });
     fireEvent.change(screen.getByTestId("file-input"), { target: { files: [png("a.png"), png("b.png")] } });
 
@@ -45,15 +45,29 @@ describe("UploadPanel", () => {
     expect(report).toHaveTextContent("cat 4");
     const [request] = fetchMock.mock.calls[0] as unknown as [Request];
     expect(request.method).toBe("POST");
-    expect(request.url).toMatch(/\/api\/upload-training-data\?class_name=cat$/);
+    expect(request.url).toMatch(/\/api\/classifiers\/pets\/training-data\?class_name=cat$/);
     expect(request.headers.get("Authorization")).toBe("Bearer secret");
     expect(request.headers.get("Content-Type")).toMatch(/^multipart\/form-data; boundary=/);
     await waitFor(() => expect(onUploaded).toHaveBeenCalledOnce());
   });
 
+  it("sends images to a new class named here", async () => {
+    const fetchMock = respond(200, { uploaded: 1, duplicates: 0, rejected: [], class_counts: { hamster: 1 }, classes: ["cat", "hamster"], split_counts: {} });
+    vi.stubGlobal("fetch", fetchMock);
+    render(<UploadPanel token="t" classifier="pets" classes={["cat"]} />);
+    fireEvent.change(screen.getByLabelText("Class"), { target: { value: "__new_class__" } });
+    fireEvent.change(screen.getByTestId("file-input"), { target: { files: [png("a.png")] } });
+    expect(await screen.findByRole("alert")).toHaveTextContent("Name the new class first.");
+    fireEvent.change(screen.getByLabelText("New class name"), { target: { value: " hamster " } });
+    fireEvent.change(screen.getByTestId("file-input"), { target: { files: [png("a.png")] } });
+    expect(await screen.findByTestId("upload-report")).toHaveTextContent("1 accepted");
+    const [request] = fetchMock.mock.calls[0] as unknown as [Request];
+    expect(request.url).toMatch(/\/api\/classifiers\/pets\/training-data\?class_name=hamster$/);
+  });
+
   it("sends a zip without a class, and shows the API's error", async () => {
     vi.stubGlobal("fetch", respond(401, { detail: "The admin token is wrong.", code: "invalid_token" }));
-    render(<UploadPanel token="bad" classes={["cat"]} />);
+    render(<UploadPanel token="bad" classifier="pets" classes={["cat"]} />);
     const zip = new File([new Uint8Array([80, 75, 3, 4])], "set.zip", { type: "application/zip" });
     fireEvent.change(screen.getByTestId("file-input"), { target: { files: [zip] } });
     expect(await screen.findByRole("alert")).toHaveTextContent("The admin token is wrong.");

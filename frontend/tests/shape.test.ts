@@ -11,6 +11,7 @@ import {
   perClassRows,
   percent,
   probabilityRows,
+  timeAgo,
 } from "@/lib/shape";
 
 describe("confusionCells", () => {
@@ -98,5 +99,18 @@ describe("formatting", () => {
     expect(bucketWidth(7200)).toBe("2 h");
     expect(percent(0.9412, 2)).toBe("94.12%");
     expect(percent(undefined)).toBe("–");
+  });
+});
+
+describe("timeAgo", () => {
+  const now = Date.parse("2026-03-01T12:00:00Z");
+  it("says how long ago, for people", () => {
+    expect(timeAgo("2026-03-01T11:59:30Z", now)).toBe("just now");
+    expect(timeAgo("2026-03-01T11:55:00Z", now)).toBe("5 min ago");
+    expect(timeAgo("2026-03-01T09:00:00Z", now)).toBe("3 h ago");
+    expect(timeAgo("2026-02-28T11:00:00Z", now)).toBe("yesterday");
+    expect(timeAgo("2026-02-20T12:00:00Z", now)).toBe("9 days ago");
+    expect(timeAgo(null, now)).toBe("–");
+    expect(timeAgo("garbage", now)).toBe("–");
   });
 });

@@ -2,9 +2,13 @@
 
 import { useState } from "react";
 
+import { ReviewSettings } from "@/components/review/ReviewSettings";
+import { NotTrained } from "@/components/NotTrained";
+import { PageTitle } from "@/components/PageTitle";
 import { TokenField } from "@/components/TokenField";
 import { Badge, Card, Empty, ErrorBox, Loading } from "@/components/States";
 import { api, type ExportFormat, type ModelVersion } from "@/lib/api";
+import { useClassifier } from "@/lib/classifier";
 import { useModels } from "@/lib/hooks";
 import { percent } from "@/lib/shape";
 import { useAdminToken } from "@/lib/token";
@@ -28,17 +32,19 @@ function saveFile(blob: Blob, name: string) {
 const TONE: Record<string, "good" | "info" | "bad" | "warn"> = { production: "good", candidate: "info", rejected: "bad", archived: "warn" };
 
 export default function ModelsPage() {
-  const { data, error, isLoading, mutate } = useModels();
+  const { name, info } = useClassifier();
+  const { data, error, isLoading, mutate } = useModels(name);
   const [token] = useAdminToken();
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
   async function promote(model: ModelVersion) {
+    if (!name) return;
     if (!window.confirm(`Make ${model.version} the production model? Every replica switches within seconds.`)) return;
     setBusy(model.version);
     setMessage(null);
     try {
-      await api.promote(token, model.version);
+      await api.promote(token, name, model.version);
       setMessage(`${model.version} is now production.`);
       await mutate();
     } catch (err) {
@@ -49,11 +55,12 @@ export default function ModelsPage() {
   }
 
   async function exportModel(model: ModelVersion, format: ExportFormat) {
+    if (!name) return;
     setBusy(model.version);
     setMessage(`Exporting ${model.version} (${format})…`);
     try {
-      const blob = await api.exportModel(token, model.version, format);
-      saveFile(blob as Blob, `sightline-${model.version}-${format}.zip`);
+      const blob = await api.exportModel(token, name, model.version, format);
+      saveFile(blob as Blob, `sightline-${name}-${model.version}-${format}.zip`);
       setMessage(`${model.version} exported as ${format}.`);
     } catch (err) {
       setMessage(err instanceof Error ? err.message : String(err));
@@ -64,12 +71,12 @@ export default function ModelsPage() {
 
   return (
     <>
-      <h1>Models</h1>
+      <PageTitle title="Models" />
       <TokenField />
       {message && <div className="state info" role="status">{message}</div>}
       {error && <ErrorBox error={error} />}
       {isLoading && <Loading />}
-      {data && data.items.length === 0 && <Empty>No model versions yet.</Empty>}
+      {data && data.items.length === 0 && (info ? <NotTrained classifier={info} /> : <Empty>No model versions yet.</Empty>)}
       {data && data.items.length > 0 && (
         <Card wide>
           <div className="table-wrap" tabIndex={0} role="region" aria-label="model versions">
@@ -110,6 +117,7 @@ export default function ModelsPage() {
           </div>
         </Card>
       )}
+      <ReviewSettings classifier={name} />
     </>
   );
 }

@@ -3,7 +3,10 @@
 import { useState } from "react";
 
 import { CountBars, SeriesLines } from "@/components/Charts";
+import { LiveAccuracy } from "@/components/review/LiveAccuracy";
+import { PageTitle } from "@/components/PageTitle";
 import { Badge, Card, Empty, ErrorBox, Loading, Stat } from "@/components/States";
+import { useClassifier } from "@/lib/classifier";
 import { useMonitoring } from "@/lib/hooks";
 import { bucketLabel, bucketWidth, monitoringRows, percent } from "@/lib/shape";
 
@@ -14,7 +17,8 @@ export default function MonitoringPage() {
   const [windowSeconds, setWindowSeconds] = useState<number>(3600);
   // The server answers the whole window's bucketed series on every poll, so the charts are
   // full on arrival and move forward as the polls go on.
-  const { data, error, isLoading } = useMonitoring(windowSeconds);
+  const { name } = useClassifier();
+  const { data, error, isLoading } = useMonitoring(name, windowSeconds);
 
   const classes = data ? Object.entries(data.class_distribution).map(([name, value]) => ({ class: name, value })) : [];
   const rows = data ? monitoringRows(data.series) : [];
@@ -25,7 +29,7 @@ export default function MonitoringPage() {
   const drift = data?.drift;
   return (
     <>
-      <h1>Monitoring</h1>
+      <PageTitle title="Monitoring" />
       <div className="form-row" role="group" aria-label="Window">
         <span className="muted">Window</span>
         {WINDOWS.map(([label, seconds]) => (
@@ -52,6 +56,7 @@ export default function MonitoringPage() {
               {drift.window_n != null && ` · over ${drift.window_n} predictions`}
             </div>
           )}
+          <LiveAccuracy classifier={name} />
           <div className="grid">
             <Card title={`Requests and errors (per ${bucket} bucket)`}>
               {rows.length ? (

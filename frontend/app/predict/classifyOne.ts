@@ -9,11 +9,11 @@ export function explainUnavailable(err: unknown): boolean {
 }
 
 /** Grad-CAM when the API offers it; a plain prediction otherwise. */
-export async function classifyOne(file: File): Promise<PredictionResult | ExplainResult> {
+export async function classifyOne(classifier: string, file: File): Promise<PredictionResult | ExplainResult> {
   try {
-    return await api.explain(file);
+    return await api.explain(classifier, file);
   } catch (err) {
     if (!explainUnavailable(err)) throw err;
-    return api.predict(file);
+    return api.predict(classifier, file);
   }
 }

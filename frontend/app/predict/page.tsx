@@ -1,12 +1,15 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { ProbabilityBars } from "@/components/Charts";
 import { DropZone } from "@/components/DropZone";
 import { ModelView } from "@/components/ModelView";
+import { NotTrained } from "@/components/NotTrained";
+import { PageTitle } from "@/components/PageTitle";
 import { Badge, Card, Empty, ErrorBox, Loading } from "@/components/States";
 import { api, isBatchError, type BatchError, type BatchItem, type ExplainResult, type PredictionResult } from "@/lib/api";
+import { useClassifier } from "@/lib/classifier";
 import { usePredictions } from "@/lib/hooks";
 import { percent, probabilityRows } from "@/lib/shape";
 
@@ -23,18 +26,37 @@ interface Outcome {
 export default function PredictPage() {
   const [outcomes, setOutcomes] = useState<Outcome[]>([]);
   const [busy, setBusy] = useState(false);
-  const recent = usePredictions(20);
+  const { name, info } = useClassifier();
+  const recent = usePredictions(name, 20);
+  // Images dropped before the classifier is known (the list not answered yet) wait for it.
+  const [waiting, setWaiting] = useState<File[] | null>(null);
 
-  async function classify(files: File[]) {
+  useEffect(() => {
+    if (!name || !waiting) return;
+    setWaiting(null);
+    void classifyWith(name, waiting);
+    // classifyWith is this render's; only the classifier becoming known starts it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [name, waiting]);
+
+  function classify(files: File[]) {
+    if (name) void classifyWith(name, files);
+    else {
+      setWaiting(files);
+      setOutcomes(files.map((file) => ({ file })));
+    }
+  }
+
+  async function classifyWith(name: string, files: File[]) {
     setBusy(true);
     setOutcomes(files.map((file) => ({ file })));
     try {
       if (files.length === 1 && files[0]) {
         const file = files[0];
-        const result: Classified = await classifyOne(file);
+        const result: Classified = await classifyOne(name, file);
         setOutcomes([{ file, result }]);
       } else {
-        const { results } = await api.predictBatch(files);
+        const { results } = await api.predictBatch(name, files);
         setOutcomes(files.map((file, i) => toOutcome(file, results[i])));
       }
     } catch (err) {
@@ -47,9 +69,11 @@ export default function PredictPage() {
 
   return (
     <>
-      <h1>Predict</h1>
-      <DropZone onFiles={classify} accept="image/*" label="Drop one or more images to classify" />
-      {busy && <Loading what="Classifying" />}
+      <PageTitle title="Predict" />
+      {info && info.production_version === null ? <NotTrained classifier={info} /> : (
+        <DropZone onFiles={classify} accept="image/*" label="Drop one or more images to classify" />
+      )}
+      {(busy || waiting) && <Loading what="Classifying" />}
       <div className="results">
         {outcomes.map((outcome, i) => <ResultCard key={`${outcome.file.name}-${i}`} outcome={outcome} />)}
       </div>

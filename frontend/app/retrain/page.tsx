@@ -3,46 +3,41 @@
 import { useState } from "react";
 import useSWR from "swr";
 
+import { JobProgress } from "@/components/JobProgress";
+import { PageTitle } from "@/components/PageTitle";
 import { SeriesLines } from "@/components/Charts";
 import { TokenField } from "@/components/TokenField";
 import { UploadPanel } from "@/components/UploadPanel";
-import { Badge, Card, ErrorBox, Stat } from "@/components/States";
-import { api, type Job, type JobStatus } from "@/lib/api";
+import { Badge, Card, ErrorBox } from "@/components/States";
+import { api, type Job } from "@/lib/api";
+import { useClassifier } from "@/lib/classifier";
 import { useMetrics } from "@/lib/hooks";
-import { formatDuration, historyRows, percent } from "@/lib/shape";
+import { isActive, jobRefresh } from "@/lib/jobs";
+import { historyRows, percent } from "@/lib/shape";
 import { useAdminToken } from "@/lib/token";
-
-// Every status the API declares (JobStatus is generated): a new one is a type error here.
-const STATUS = {
-  queued: { tone: "info", active: true },
-  running: { tone: "info", active: true },
-  completed: { tone: "good", active: false },
-  rejected: { tone: "warn", active: false },
-  failed: { tone: "bad", active: false },
-  cancelled: { tone: "warn", active: false },
-} as const satisfies Record<JobStatus, { tone: "good" | "info" | "bad" | "warn"; active: boolean }>;
-
-const isActive = (status: JobStatus): boolean => STATUS[status].active;
 
 export default function RetrainPage() {
   const [token] = useAdminToken();
-  const metrics = useMetrics();
+  const { name, info } = useClassifier();
+  const metrics = useMetrics(info?.production_version ? name : null);
   const [startedId, setJobId] = useState<string | null>(null);
   const [epochs, setEpochs] = useState(3);
   const [error, setError] = useState<string | null>(null);
 
-  const latest = useSWR("latest-job", api.latestJob, { shouldRetryOnError: false });
+  const latest = useSWR(name ? ["latest-job", name] : null, ([, classifier]) => api.latestJob(classifier),
+    { shouldRetryOnError: false });
   // The job started here, or else the latest one (a job started elsewhere shows too).
   const jobId = startedId ?? latest.data?.job_id ?? null;
 
-  const job = useSWR(jobId ? ["job", jobId] : null, () => api.job(jobId as string), {
-    refreshInterval: (data?: Job) => (data && !isActive(data.status) ? 0 : 1000),
+  const job = useSWR(name && jobId ? ["job", name, jobId] : null, ([, classifier, id]) => api.job(classifier, id), {
+    refreshInterval: jobRefresh,
   });
 
   async function start() {
+    if (!name) return;
     setError(null);
     try {
-      const queued = await api.retrain(token, epochs);
+      const queued = await api.retrain(token, name, epochs);
       setJobId(queued.job_id);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -50,9 +45,9 @@ export default function RetrainPage() {
   }
 
   async function cancel() {
-    if (!jobId) return;
+    if (!jobId || !name) return;
     try {
-      await api.cancelJob(token, jobId);
+      await api.cancelJob(token, name, jobId);
       await job.mutate();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -63,11 +58,11 @@ export default function RetrainPage() {
   const running = current ? isActive(current.status) : false;
   return (
     <>
-      <h1>Retrain</h1>
+      <PageTitle title="Retrain" />
       <TokenField />
       <div className="grid">
         <Card title="1. Add labelled images">
-          {token ? <UploadPanel token={token} classes={metrics.data?.class_names ?? []} />
+          {token && name ? <UploadPanel token={token} classifier={name} classes={info?.classes ?? metrics.data?.class_names ?? []} />
             : <p className="muted">Enter the admin token to upload.</p>}
         </Card>
         <Card title="2. Retrain">
@@ -75,14 +70,20 @@ export default function RetrainPage() {
             <label htmlFor="epochs">Epochs</label>
             <input id="epochs" type="number" min={1} max={50} value={epochs}
               onChange={(e) => setEpochs(Number(e.target.value) || 1)} />
-            <button onClick={start} disabled={!token || running} data-testid="start-retrain">Start retraining</button>
+            <button onClick={start} disabled={!token || !name || running} data-testid="start-retrain">Start retraining</button>
             {running && <button className="secondary" onClick={cancel}>Cancel</button>}
           </div>
           {error && <div className="state error" role="alert">{error}</div>}
-          <p className="muted">The worker fine-tunes the production model on new uploads plus a replay of the
-            original data, then promotes it only if it is better on the new uploads, not worse on the same
-            held-out data (than production, or than the model its retrains began with), and still flags
-            images of none of the classes as uncertain.</p>
+          {info && !info.production_version ? (
+            <p className="muted">Its first training is transfer learning from {info.parent ? <strong>{info.parent}</strong> : "scratch"};
+              it goes live when its first version passes the gate (a minimum accuracy on its held-out images, and
+              images of none of its classes flagged as uncertain).</p>
+          ) : (
+            <p className="muted">The worker fine-tunes the production model on new uploads plus a replay of the
+              original data, then promotes it only if it is better on the new uploads, not worse on the same
+              held-out data (than production, or than the model its retrains began with), and still flags
+              images of none of the classes as uncertain.</p>
+          )}
         </Card>
       </div>
       {job.error && <ErrorBox error={job.error} />}
@@ -95,17 +96,8 @@ function JobPanel({ job }: { job: Job }) {
   const rows = historyRows(job.history ?? {});
   return (
     <Card title={`Job ${job.job_id.slice(0, 8)}`} wide>
-      <div className="stats-row">
-        <Stat label="Status" value={<Badge tone={STATUS[job.status].tone}><span data-testid="job-status">{job.status}</span></Badge>} />
-        <Stat label="Epoch" value={`${job.epoch}/${job.epochs}`} />
-        <Stat label="Loss" value={job.loss != null ? job.loss.toFixed(3) : "–"} />
-        <Stat label="Accuracy" value={percent(job.accuracy)} />
-        <Stat label="Time left" value={isActive(job.status) ? formatDuration(job.eta_seconds) : "–"} />
-      </div>
-      <div className="progress" role="progressbar" aria-label="progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(job.progress * 100)}>
-        <div style={{ width: `${Math.round(job.progress * 100)}%` }} />
-      </div>
-      <p data-testid="job-message">{job.message}</p>
+      <JobProgress job={job} />
+      {job.loss != null && <p className="muted">Loss {job.loss.toFixed(3)}</p>}
       {rows.length > 0 && (
         <SeriesLines data={rows} x="epoch" lines={[{ key: "loss" }, { key: "accuracy" }, { key: "val_accuracy", label: "held-out accuracy" }]} />
       )}

@@ -13,26 +13,39 @@ export type ResponseOf<Path extends keyof paths, Method extends keyof paths[Path
   ? Body
   : never;
 
+/** The JSON body a route takes. */
+export type RequestOf<Path extends keyof paths, Method extends keyof paths[Path]> = paths[Path][Method] extends {
+  requestBody?: { content: { "application/json": infer Body } };
+}
+  ? Body
+  : never;
+
 export type Health = ResponseOf<"/health", "get">;
 export type Status = ResponseOf<"/api/status", "get">;
-export type Metrics = ResponseOf<"/api/metrics", "get">;
+export type ClassifierList = ResponseOf<"/api/classifiers", "get">;
+export type Classifier = ResponseOf<"/api/classifiers/{classifier}", "get">;
+export type ClassifierStage = Classifier["stage"];
+export type NewClassifier = RequestOf<"/api/classifiers", "post">;
+export type ClassifierParent = NewClassifier["parent"];
+export type Metrics = ResponseOf<"/api/classifiers/{classifier}/metrics", "get">;
 export type PerClass = Metrics["per_class"][string];
-export type DatasetStats = ResponseOf<"/api/dataset-stats", "get">;
-export type PredictionPage = ResponseOf<"/api/predictions", "get">;
+export type DatasetStats = ResponseOf<"/api/classifiers/{classifier}/dataset-stats", "get">;
+export type PredictionPage = ResponseOf<"/api/classifiers/{classifier}/predictions", "get">;
 export type PredictionRecord = PredictionPage["items"][number];
-export type ModelList = ResponseOf<"/api/models", "get">;
+export type ModelList = ResponseOf<"/api/classifiers/{classifier}/models", "get">;
 export type ModelVersion = ModelList["items"][number];
-export type PredictionResult = ResponseOf<"/api/predict", "post">;
-export type ExplainResult = ResponseOf<"/api/explain", "post">;
-export type BatchItem = ResponseOf<"/api/predict/batch", "post">["results"][number];
+export type PredictionResult = ResponseOf<"/api/classifiers/{classifier}/predict", "post">;
+export type ExplainResult = ResponseOf<"/api/classifiers/{classifier}/explain", "post">;
+export type BatchItem = ResponseOf<"/api/classifiers/{classifier}/predict/batch", "post">["results"][number];
 export type BatchError = Extract<BatchItem, { error: unknown }>;
 export type ErrorBody = BatchError["error"];
-export type UploadReport = ResponseOf<"/api/upload-training-data", "post">;
-export type Job = ResponseOf<"/api/retrain/{job_id}", "get">;
+export type UploadReport = ResponseOf<"/api/classifiers/{classifier}/training-data", "post">;
+export type SplitCount = UploadReport["split_counts"][string];
+export type Job = ResponseOf<"/api/classifiers/{classifier}/retrain/{job_id}", "get">;
 export type JobStatus = Job["status"];
-export type Monitoring = ResponseOf<"/api/monitoring", "get">;
+export type Monitoring = ResponseOf<"/api/classifiers/{classifier}/monitoring", "get">;
 export type ExportFormat = NonNullable<
-  NonNullable<paths["/api/models/{version}/export"]["get"]["parameters"]["query"]>["format"]
+  NonNullable<paths["/api/classifiers/{classifier}/models/{version}/export"]["get"]["parameters"]["query"]>["format"]
 >;
 
 export class ApiError extends Error {
@@ -62,7 +75,7 @@ export function apiUrl(): string {
 
 let cached: { baseUrl: string; client: Client<paths> } | null = null;
 
-function client(): Client<paths> {
+export function client(): Client<paths> {
   const baseUrl = apiUrl();
   if (cached?.baseUrl !== baseUrl) {
     // fetch looked up on each call (not captured once), so a replaced global fetch is honoured.
@@ -78,7 +91,7 @@ interface Answer<T> {
 }
 
 /** The answer's body, or an ApiError carrying the API's `detail` and `code`. */
-async function unwrap<T>(pending: Promise<Answer<T>>): Promise<T> {
+export async function unwrap<T>(pending: Promise<Answer<T>>): Promise<T> {
   let answer: Answer<T>;
   try {
     answer = await pending;
@@ -108,47 +121,104 @@ export function multipart(body: Record<string, Blob | Blob[]>): FormData {
   return form;
 }
 
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/** Every per-model call takes the classifier it is about: the API's routes under
+ *  /api/classifiers/{classifier}/..., so any classifier (the default one included) is
+ *  reached the same way. */
 export const api = {
   health: () => unwrap(client().GET("/health")),
   status: () => unwrap(client().GET("/api/status")),
-  metrics: () => unwrap(client().GET("/api/metrics")),
-  datasetStats: () => unwrap(client().GET("/api/dataset-stats")),
-  predictions: (limit = 20) => unwrap(client().GET("/api/predictions", { params: { query: { limit } } })),
-  models: () => unwrap(client().GET("/api/models")),
-  monitoring: (windowSeconds: number) =>
-    unwrap(client().GET("/api/monitoring", { params: { query: { window: windowSeconds } } })),
-  predict: (file: File) =>
-    unwrap(client().POST("/api/predict", { body: { file }, bodySerializer: multipart })),
-  predictBatch: (files: File[]) =>
-    unwrap(client().POST("/api/predict/batch", { body: { files }, bodySerializer: multipart })),
-  explain: (file: File) =>
-    unwrap(client().POST("/api/explain", { body: { file }, bodySerializer: multipart })),
-  upload: (token: string, files: File[], className: string | null) =>
+  classifiers: () => unwrap(client().GET("/api/classifiers")),
+  classifier: (classifier: string) =>
+    unwrap(client().GET("/api/classifiers/{classifier}", { params: { path: { classifier } } })),
+  createClassifier: (token: string, body: NewClassifier) =>
+    unwrap(client().POST("/api/classifiers", { body, headers: bearer(token) })),
+  metrics: (classifier: string) =>
+    unwrap(client().GET("/api/classifiers/{classifier}/metrics", { params: { path: { classifier } } })),
+  datasetStats: (classifier: string) =>
+    unwrap(client().GET("/api/classifiers/{classifier}/dataset-stats", { params: { path: { classifier } } })),
+  predictions: (classifier: string, limit = 20) =>
     unwrap(
-      client().POST("/api/upload-training-data", {
-        params: { query: className ? { class_name: className } : {} },
+      client().GET("/api/classifiers/{classifier}/predictions", { params: { path: { classifier }, query: { limit } } }),
+    ),
+  models: (classifier: string) =>
+    unwrap(client().GET("/api/classifiers/{classifier}/models", { params: { path: { classifier } } })),
+  monitoring: (classifier: string, windowSeconds: number) =>
+    unwrap(
+      client().GET("/api/classifiers/{classifier}/monitoring", {
+        params: { path: { classifier }, query: { window: windowSeconds } },
+      }),
+    ),
+  predict: (classifier: string, file: File) =>
+    unwrap(
+      client().POST("/api/classifiers/{classifier}/predict", {
+        params: { path: { classifier } },
+        body: { file },
+        bodySerializer: multipart,
+      }),
+    ),
+  predictBatch: (classifier: string, files: File[]) =>
+    unwrap(
+      client().POST("/api/classifiers/{classifier}/predict/batch", {
+        params: { path: { classifier } },
+        body: { files },
+        bodySerializer: multipart,
+      }),
+    ),
+  explain: (classifier: string, file: File) =>
+    unwrap(
+      client().POST("/api/classifiers/{classifier}/explain", {
+        params: { path: { classifier } },
+        body: { file },
+        bodySerializer: multipart,
+      }),
+    ),
+  /** Images of one class (className, new or known), or zips of class folders (className null). */
+  upload: (token: string, classifier: string, files: File[], className: string | null) =>
+    unwrap(
+      client().POST("/api/classifiers/{classifier}/training-data", {
+        params: { path: { classifier }, query: className ? { class_name: className } : {} },
         body: { files },
         bodySerializer: multipart,
         headers: bearer(token),
       }),
     ),
-  retrain: (token: string, epochs: number) =>
-    unwrap(client().POST("/api/retrain", { body: { epochs }, headers: bearer(token) })),
-  job: (jobId: string) => unwrap(client().GET("/api/retrain/{job_id}", { params: { path: { job_id: jobId } } })),
-  latestJob: () => unwrap(client().GET("/api/retrain-status")),
-  cancelJob: (token: string, jobId: string) =>
-    unwrap(client().DELETE("/api/retrain/{job_id}", { params: { path: { job_id: jobId } }, headers: bearer(token) })),
-  promote: (token: string, version: string) =>
+  retrain: (token: string, classifier: string, epochs: number | null = null) =>
     unwrap(
-      client().POST("/api/models/{version}/promote", { params: { path: { version } }, headers: bearer(token) }),
+      client().POST("/api/classifiers/{classifier}/retrain", {
+        params: { path: { classifier } },
+        body: epochs == null ? {} : { epochs },
+        headers: bearer(token),
+      }),
+    ),
+  job: (classifier: string, jobId: string) =>
+    unwrap(
+      client().GET("/api/classifiers/{classifier}/retrain/{job_id}", {
+        params: { path: { classifier, job_id: jobId } },
+      }),
+    ),
+  latestJob: (classifier: string) =>
+    unwrap(client().GET("/api/classifiers/{classifier}/retrain-status", { params: { path: { classifier } } })),
+  cancelJob: (token: string, classifier: string, jobId: string) =>
+    unwrap(
+      client().DELETE("/api/classifiers/{classifier}/retrain/{job_id}", {
+        params: { path: { classifier, job_id: jobId } },
+        headers: bearer(token),
+      }),
+    ),
+  promote: (token: string, classifier: string, version: string) =>
+    unwrap(
+      client().POST("/api/classifiers/{classifier}/models/{version}/promote", {
+        params: { path: { classifier, version } },
+        headers: bearer(token),
+      }),
     ),
   /** A version as SavedModel, ONNX or OpenVINO IR, zipped with its card (admin). */
-  exportModel: (token: string, version: string, format: ExportFormat) =>
+  exportModel: (token: string, classifier: string, version: string, format: ExportFormat) =>
     unwrap(
-      client().GET("/api/models/{version}/export", {
-        params: { path: { version }, query: { format } },
+      client().GET("/api/classifiers/{classifier}/models/{version}/export", {
+        params: { path: { classifier, version }, query: { format } },
         headers: bearer(token),
         parseAs: "blob",
       }),
