@@ -54,10 +54,10 @@ class JobQueue:
             self._check_enough_images()
         elif self.new_upload_count() == 0:
             raise InvalidField(
-                "There is nothing new to learn from: upload labelled images "
-                "first (POST /api/upload-training-data). Uploads a promoted "
-                "model has learned, and the share kept for evaluation, do not "
-                "count.",
+                "There is nothing new to learn from: upload labelled images first "
+                f"(POST /api/classifiers/{self.classifier}/training-data), or label "
+                "images on the review page. Uploads a promoted model has learned, and "
+                "the share kept for evaluation, do not count.",
                 code="no_new_data",
             )
         default = self.settings.first_training_epochs if first_training else None

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
 from sightline.config import Settings
 from sightline.db import classifiers as classifier_rows
 from sightline.db import jobs as job_rows
@@ -181,10 +183,7 @@ class ClassifierCatalog:
         self._refuse_default(name, "purged")
         self.get(name)
         with session_scope(self.settings) as session:
-            if job_rows.active_job(session=session, classifier=name) is not None:
-                raise Conflict(
-                    f"{name!r} is training; cancel its job before purging it.", code="job_active"
-                )
+            refuse_while_training(session, name)
         while True:
             with session_scope(self.settings) as session:
                 deleted = history.delete_classifier_history(
@@ -193,6 +192,8 @@ class ClassifierCatalog:
             if deleted == 0:
                 break
         with session_scope(self.settings) as session:
+            # Again in the deleting transaction: a job may have been queued meanwhile.
+            refuse_while_training(session, name)
             upload_rows.delete_uploads(session=session, classifier=name)
             classifier_rows.delete_classifier(session=session, name=name)
 
@@ -203,3 +204,10 @@ class ClassifierCatalog:
                 f"it cannot be {what}.",
                 code="default_classifier",
             )
+
+
+def refuse_while_training(session: Session, name: str) -> None:
+    if job_rows.active_job(session=session, classifier=name) is not None:
+        raise Conflict(
+            f"{name!r} is training; cancel its job before purging it.", code="job_active"
+        )

@@ -316,6 +316,39 @@ def test_a_purge_removes_the_classifier_and_its_data_only(two_classifiers: Setti
     assert catalog.create("dogs", parent=None).status == "active"
 
 
+def test_a_job_queued_while_a_purge_deletes_history_stops_the_purge(
+    two_classifiers: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = two_classifiers
+    with session_scope(settings) as session:
+        assert add_upload(session, "dogs", "b" * 64)
+    delete_history = history.delete_classifier_history
+
+    def queue_a_job_first(**kwargs: Any) -> int:
+        with session_scope(settings) as session:
+            if job_rows.active_job(session=session, classifier="dogs") is None:
+                job_rows.insert_job(
+                    session=session,
+                    classifier="dogs",
+                    job_id="job-meanwhile",
+                    epochs=1,
+                    params={},
+                    message="",
+                )
+        return delete_history(**kwargs)
+
+    monkeypatch.setattr(history, "delete_classifier_history", queue_a_job_first)
+    catalog = ClassifierCatalog(settings)
+    with pytest.raises(Conflict) as refused:
+        catalog.purge("dogs", batch_rows=4)
+    assert refused.value.code == "job_active"
+    # The classifier, its uploads and the job stay: nothing the job needs was deleted.
+    assert catalog.get("dogs").status == "active"
+    with session_scope(settings) as session:
+        assert upload_rows.upload_exists(session=session, classifier="dogs", sha256="b" * 64)
+        assert job_rows.active_job(session=session, classifier="dogs") is not None
+
+
 def test_summaries_show_stage_figures_and_the_latest_job(migrated: Settings) -> None:
     settings = migrated
     catalog = ClassifierCatalog(settings)
