@@ -14,8 +14,8 @@ stream, and the storage bound under a long stream of kept answers.
    what the queue dropped (counted, never silent), the keeper's rate, and what an
    offer costs the request that makes it.
 
-Not measured here: the active-learning comparison (200 most-doubted vs 200 random labels
-on retrain_bench.py's "new camera" images); it needs two full retrains per try.
+The active-learning comparison (200 most-doubted vs 200 random labels on
+retrain_bench.py's "new camera" images, two full retrains) is active_learning_bench.py.
 """
 
 from __future__ import annotations
