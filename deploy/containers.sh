@@ -55,7 +55,8 @@ compose() {
 cmd_setup() {
   if [ "$ENGINE" = podman ]; then
     local need=()
-    for pkg in podman runc netavark aardvark-dns debootstrap; do
+    # netavark 1.4 (bookworm) sets up container networks with the iptables binaries.
+    for pkg in podman runc netavark aardvark-dns iptables debootstrap; do
       dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
     done
     if [ ${#need[@]} -gt 0 ]; then
