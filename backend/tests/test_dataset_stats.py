@@ -13,6 +13,7 @@ class PlainTrainedOn:
     name: str
     train: dict[str, int]
     test: dict[str, int]
+    sha256: str | None = None
 
 
 @dataclass
@@ -56,3 +57,16 @@ def test_any_object_with_the_card_fields_will_do() -> None:
     )
     untrained = dataset_stats(PlainCard("m", ["a"]), {"a": 4})
     assert (untrained.dataset, untrained.train, untrained.total) == ("m", {"a": 0}, 4)
+
+
+def test_a_model_trained_on_its_classifiers_uploads_counts_them_once() -> None:
+    # A first training in the service: the uploads are its train and test images.
+    from_uploads = PlainTrainedOn("pets", train={"cat": 80, "dog": 80}, test={"cat": 20, "dog": 20})
+    card = PlainCard("pets", ["cat", "dog"], PlainTraining(from_uploads))
+    counts = dataset_stats(card, {"cat": 105, "dog": 100}, classifier="pets")
+    assert counts.uploads == {"cat": 5, "dog": 0}  # only what came after the training
+    assert counts.total == 205
+    # A dataset file of the same name (trained on with the CLI) is not the uploads.
+    from_file = PlainTrainedOn("pets", train={"cat": 80}, test={"cat": 20}, sha256="f" * 64)
+    counts = dataset_stats(PlainCard("pets", ["cat"], PlainTraining(from_file)), {"cat": 7}, "pets")
+    assert (counts.uploads, counts.total) == ({"cat": 7}, 107)

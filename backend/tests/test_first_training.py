@@ -132,6 +132,10 @@ def test_a_first_training_from_its_parent_goes_live_and_serves(
         assert set(metrics["per_class"]) == {"circle", "square"}
         shown = client.get("/api/classifiers/shapes").json()
         assert shown["stage"] == "live" and shown["last_job"]["status"] == "completed"
+        # Its images are its train and test split, counted once (not again as uploads).
+        stats = client.get("/api/classifiers/shapes/dataset-stats").json()
+        assert stats["total"] == shown["training_images"], stats
+        assert sum(stats["uploads"].values()) == 0
 
 
 @pytest.mark.slow

@@ -53,5 +53,5 @@ def dataset_statistics(
 ) -> DatasetStatsOut:
     """Images per class: training and test data of the production model, and uploads."""
     uploads = upload_counts(session=session, classifier=classifier)
-    counts = dataset_stats(holder.predictor.card, uploads)
+    counts = dataset_stats(holder.predictor.card, uploads, classifier)
     return DatasetStatsOut.model_validate(counts, from_attributes=True)
