@@ -160,6 +160,36 @@ def test_rollups_equal_a_recount_of_the_raw_rows(session: Session) -> None:
     assert history.count_predictions(session=session, classifier="cifar10") == len(rows)
 
 
+def test_each_classifier_has_its_own_rollups_equal_to_its_own_recount(session: Session) -> None:
+    rows, events = random_history(minutes=10, per_minute=20)
+    for i, (prediction, request) in enumerate(zip(rows, events, strict=True)):
+        if i % 3 == 0:  # a third of the traffic is another classifier's, interleaved
+            prediction.classifier = request.classifier = "pets"
+    history.insert_records(session=session, predictions=rows, events=events)
+    for classifier in ("cifar10", "pets"):
+        mine = [r for r in rows if r.classifier == classifier]
+        recount = Counter(r.prediction for r in mine)
+        rolled = dict(
+            session.execute(
+                select(RollupMinuteRow.label, func.sum(RollupMinuteRow.count))
+                .where(
+                    RollupMinuteRow.classifier == classifier,
+                    RollupMinuteRow.series == history.CLASSES,
+                )
+                .group_by(RollupMinuteRow.label)
+            ).all()
+        )
+        assert rolled == dict(recount), classifier
+        assert history.count_predictions(session=session, classifier=classifier) == len(mine)
+        requests = session.scalar(
+            select(func.sum(RollupMinuteRow.count)).where(
+                RollupMinuteRow.classifier == classifier,
+                RollupMinuteRow.series == history.REQUESTS,
+            )
+        )
+        assert requests == sum(e.classifier == classifier for e in events)
+
+
 def minute_sql(session: Session) -> str:
     """The created_at minute in the database's own arithmetic (an independent recount)."""
     if session.get_bind().dialect.name == "postgresql":
