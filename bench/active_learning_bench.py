@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import json
 import os
 import tempfile
 import time
@@ -39,7 +38,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from common import REPO, JobWatch, cifar10_source, free_port
+from common import REPO, JobWatch, cifar10_source, free_port, write_json_result
 from retrain_bench import TOKEN, cifar10_members, lowlight, sightline
 from sightline.ml.card import load_card
 
@@ -234,10 +233,7 @@ def main() -> None:
     result["doubt_minus_random"] = gain
     verdict = "MET" if gain > 0 else "NOT MET"
     print(f"Target: doubt gains more than random: {gain * 100:+.2f} points {verdict}")
-    out = REPO / "bench" / "results" / f"active-learning-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"JSON: {out.relative_to(REPO)}")
+    write_json_result("active-learning", result)
 
 
 if __name__ == "__main__":

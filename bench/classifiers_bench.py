@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import subprocess
@@ -57,6 +56,7 @@ from common import (
     locust_totals,
     stop_processes,
     wait_healthy,
+    write_json_result,
 )
 from runtimes import cpu_description, cpu_header
 
@@ -450,10 +450,7 @@ def main() -> None:
         sys.exit(f"No model at {args.model}: train one first (make train).")
     result = run(args)
     report(result)
-    out = REPO / "bench" / "results" / f"classifiers-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"\nJSON: {out.relative_to(REPO)}")
+    write_json_result("classifiers", result)
 
 
 if __name__ == "__main__":

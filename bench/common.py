@@ -75,6 +75,15 @@ def register_second_version(settings: Settings) -> str:
 # --------------------------------------------------------------------------- servers
 
 
+def write_json_result(name: str, result: dict[str, Any]) -> Path:
+    """``result`` as ``bench/results/<name>-<time>.json`` (gitignored); prints its path."""
+    out = REPO / "bench" / "results" / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    print(f"\nJSON: {out.relative_to(REPO)}")
+    return out
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on (free when asked, not reserved)."""
     with socket.socket() as probe:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import json
 import os
 import subprocess
 import sys
@@ -57,6 +56,7 @@ from common import (
     free_port,
     stop_processes,
     wait_healthy,
+    write_json_result,
 )
 
 TOKEN = "retrain-bench-token"
@@ -415,10 +415,7 @@ def main() -> None:
         sys.exit("No CIFAR-10 zip: pass --cifar10 or set SIGHTLINE_CIFAR10.")
     result = run(args)
     report(result)
-    out = REPO / "bench" / "results" / f"retrain-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    print(f"\nJSON: {out.relative_to(REPO)}")
+    write_json_result("retrain", result)
 
 
 if __name__ == "__main__":
