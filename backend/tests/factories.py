@@ -23,6 +23,7 @@ from sightline.data.synthetic import draw_shape
 from sightline.db import model_versions as version_rows
 from sightline.db import uploads as upload_rows
 from sightline.db.models import PredictionRow
+from sightline.db.session import session_scope
 
 ADMIN_TOKEN = "test-admin-token"
 
@@ -126,3 +127,27 @@ def add_upload(session: Session, classifier: str, sha256: str, class_name: str =
         path=f"{sha256[:2]}/{sha256}",
         original_filename=None,
     )
+
+
+def add_shipped_version(settings: Settings, classifier: str, status: str = "production") -> str:
+    """A version of ``classifier`` pointing at the shipped model's stored files (the same
+    blobs, a version of its own): the cheapest honest second live classifier."""
+    from sightline.ml.registry import ModelRegistry
+
+    shipped = ModelRegistry(settings).production()  # the default classifier's, seeded
+    with session_scope(settings) as session:
+        version = version_rows.next_version(session=session)
+        assert version_rows.insert_version(
+            session=session,
+            classifier=classifier,
+            version=version,
+            status=status,
+            parent=None,
+            metrics=shipped.metrics,
+            trained_on=shipped.trained_on,
+            path=str(settings.registry_dir / version),
+            model_sha256=shipped.model_sha256,
+            card_sha256=shipped.card_sha256,
+            source="retrained",
+        )
+    return version

@@ -8,35 +8,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sightline.config import Settings
-from sightline.db import model_versions as version_rows
-from sightline.db.session import session_scope
-from sightline.ml.registry import ModelRegistry
-from tests.factories import flush_history, image_bytes
+from tests.factories import add_shipped_version, flush_history, image_bytes
 
 DEFAULT = "cifar10"
 
 
 def make_live(settings: Settings, name: str, client: TestClient, admin: dict[str, str]) -> str:
-    """A classifier whose production version is the shipped test model's files (the same
-    blobs, a version of its own): the cheapest honest second live classifier."""
+    """A classifier whose production version is the shipped test model's files."""
     assert client.post("/api/classifiers", json={"name": name}, headers=admin).status_code == 201
-    shipped = ModelRegistry(settings).production()
-    with session_scope(settings) as session:
-        version = version_rows.next_version(session=session)
-        assert version_rows.insert_version(
-            session=session,
-            classifier=name,
-            version=version,
-            status="production",
-            parent=None,
-            metrics=shipped.metrics,
-            trained_on=shipped.trained_on,
-            path=str(settings.registry_dir / version),
-            model_sha256=shipped.model_sha256,
-            card_sha256=shipped.card_sha256,
-            source="retrained",
-        )
-    return version
+    return add_shipped_version(settings, name)
 
 
 def predict(client: TestClient, path: str, shape: str = "circle", **kwargs: object) -> dict:

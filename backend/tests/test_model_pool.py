@@ -18,13 +18,16 @@ from fastapi.testclient import TestClient
 
 from sightline.api.main import create_app
 from sightline.config import REPO_ROOT, Settings, get_settings
-from sightline.db import model_versions as version_rows
-from sightline.db.session import session_scope
 from sightline.ml.artifacts import MODEL_FILE
 from sightline.ml.classifiers import ClassifierCatalog
-from sightline.ml.registry import ModelRegistry
 from sightline.serving.model_pool import ModelPool
-from tests.factories import ADMIN_TOKEN, flush_history, image_bytes, make_settings
+from tests.factories import (
+    ADMIN_TOKEN,
+    add_shipped_version,
+    flush_history,
+    image_bytes,
+    make_settings,
+)
 
 SHIPPED = REPO_ROOT / "models" / "cifar10"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -65,28 +68,7 @@ def resident(client: TestClient) -> set[str]:
 def add_classifier(settings: Settings, name: str, status: str | None = "production") -> str | None:
     """A classifier with one version whose files are the shipped model's (None: none)."""
     ClassifierCatalog(settings).create(name, parent=None)
-    return None if status is None else add_version(settings, name, status)
-
-
-def add_version(settings: Settings, name: str, status: str) -> str:
-    """A version of ``name`` pointing at the shipped model's stored files."""
-    shipped = ModelRegistry(settings).production()  # the default classifier's, seeded
-    with session_scope(settings) as session:
-        version = version_rows.next_version(session=session)
-        assert version_rows.insert_version(
-            session=session,
-            classifier=name,
-            version=version,
-            status=status,
-            parent=None,
-            metrics=shipped.metrics,
-            trained_on=shipped.trained_on,
-            path=str(settings.registry_dir / version),
-            model_sha256=shipped.model_sha256,
-            card_sha256=shipped.card_sha256,
-            source="retrained",
-        )
-    return version
+    return None if status is None else add_shipped_version(settings, name, status)
 
 
 def predict(client: TestClient, name: str, seed: int = 0) -> dict[str, object]:
@@ -180,12 +162,12 @@ def test_a_classifier_made_and_promoted_through_one_app_is_served_by_another(
     assert made.status_code == 201
     assert refusal(second, "made-there") == (409, "classifier_not_live")
 
-    candidate = add_version(one, "made-there", "candidate")
+    candidate = add_shipped_version(one, "made-there", "candidate")
     promoted = first.post(f"/api/classifiers/made-there/models/{candidate}/promote", headers=ADMIN)
     assert promoted.status_code == 200, promoted.text
     assert predict(second, "made-there")["model_version"] == candidate
 
-    newer = add_version(one, "made-there", "candidate")
+    newer = add_shipped_version(one, "made-there", "candidate")
     assert first.post(
         f"/api/classifiers/made-there/models/{newer}/promote", headers=ADMIN
     ).is_success
