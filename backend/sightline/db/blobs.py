@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sightline.db.models import BlobChunkRow, BlobRow
@@ -26,6 +27,18 @@ def insert_blob(*, session: Session, sha256: str, data: bytes) -> None:
     session.add_all(
         BlobChunkRow(sha256=sha256, position=i, data=chunk) for i, chunk in enumerate(chunks)
     )
+
+
+def insert_blob_unless_present(*, session: Session, sha256: str, data: bytes) -> None:
+    """Add a blob in the caller's transaction unless it is there (a savepoint: the same
+    bytes stored by another process a moment ago leave the rest of it usable)."""
+    if blob_exists(session=session, sha256=sha256):
+        return
+    try:
+        with session.begin_nested():
+            insert_blob(session=session, sha256=sha256, data=data)
+    except IntegrityError:
+        pass
 
 
 def read_blob(*, session: Session, sha256: str) -> bytes | None:

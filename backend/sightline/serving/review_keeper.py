@@ -33,9 +33,6 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from sightline.blob_store import BlobStore, DatabaseBlobStore
 from sightline.config import Settings
 from sightline.db import blobs as blob_rows
@@ -83,18 +80,6 @@ def review_item(answer: KeptAnswer, reason: str, suggested: str | None = None) -
         state=item_rows.PENDING,
         suggested_label=suggested,
     )
-
-
-def store_blob_unless_present(session: Session, sha256: str, data: bytes) -> None:
-    """The image as a database blob, in the caller's transaction (a savepoint: the same
-    bytes stored by another process a moment ago leave the rest usable)."""
-    if blob_rows.blob_exists(session=session, sha256=sha256):
-        return
-    try:
-        with session.begin_nested():
-            blob_rows.insert_blob(session=session, sha256=sha256, data=data)
-    except IntegrityError:
-        pass
 
 
 def top_three(probabilities: dict[str, float]) -> list[dict[str, object]]:
@@ -236,7 +221,9 @@ class ReviewKeeper:
         with session_scope(self.settings) as session:
             if in_database:
                 for answer in answers:
-                    store_blob_unless_present(session, answer.row.image_sha256, answer.data)
+                    blob_rows.insert_blob_unless_present(
+                        session=session, sha256=answer.row.image_sha256, data=answer.data
+                    )
             added = [
                 reason
                 for answer, reason in zip(answers, reasons, strict=True)
