@@ -16,7 +16,7 @@ from sightline.config import Settings
 from sightline.data.training_uploads import UploadStore
 from sightline.db.session import migrate
 from sightline.jobs.queue import JobQueue
-from sightline.jobs.worker import Worker
+from sightline.jobs.worker import HOSTNAME, Worker, is_dead_here
 from sightline.ml.artifacts import load_model
 from sightline.ml.registry import ModelRegistry
 from tests.factories import image_bytes
@@ -121,3 +121,31 @@ def test_stale_heartbeat_is_failed_by_any_worker(settings: Settings) -> None:
     time.sleep(0.05)
     assert queue.fail_stale() == [job.id]
     assert queue.get(job.id).status == "failed"
+
+
+def test_a_second_worker_in_the_same_process_leaves_the_first_ones_job_alone(
+    settings: Settings,
+) -> None:
+    """Two workers in one process (as in the two-classifier test): same pid, both alive."""
+    settings.ensure_dirs()
+    migrate(settings)
+    UploadStore(settings).ingest(
+        [("a.png", image_bytes(seed=6))], "circle", ["circle", "square", "triangle"]
+    )
+    queue = JobQueue(settings)
+    job = queue.submit()
+    first = Worker(settings)
+    assert queue.claim(first.worker_id) is not None
+
+    Worker(settings).start()  # a second worker's start fails the jobs of lost workers
+
+    assert queue.get(job.id).status == "running"
+    assert not is_dead_here(first.worker_id, "someone-else")
+
+
+def test_our_pid_under_an_unknown_worker_id_is_an_earlier_process() -> None:
+    """A restarted container gets the same pid: the old id's worker is gone."""
+    earlier = f"{HOSTNAME}:{os.getpid()}:0000dead"
+    assert is_dead_here(earlier, "someone-else")
+    assert not is_dead_here(earlier, earlier)  # never ourselves
+    assert not is_dead_here(f"another-host:{os.getpid()}:0000dead", "someone-else")

@@ -23,6 +23,7 @@ import threading
 import time
 import traceback
 import uuid
+import weakref
 from pathlib import Path
 from types import FrameType
 
@@ -51,8 +52,25 @@ HOSTNAME = socket.gethostname()[:40]  # worker ids must fit the 64-character col
 ALIVE_FILE = "worker-alive"
 
 
+# The ids of the Worker objects alive in this process: our pid alone does not make an
+# owner gone, as one process may hold several workers (tests, an embedded worker).
+_WORKERS_HERE: set[str] = set()
+_WORKERS_HERE_LOCK = threading.Lock()
+
+
 def new_worker_id() -> str:
     return f"{HOSTNAME}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _register_here(worker: Worker) -> None:
+    with _WORKERS_HERE_LOCK:
+        _WORKERS_HERE.add(worker.worker_id)
+    weakref.finalize(worker, _forget_here, worker.worker_id)
+
+
+def _forget_here(worker_id: str) -> None:
+    with _WORKERS_HERE_LOCK:
+        _WORKERS_HERE.discard(worker_id)
 
 
 def is_dead_here(worker_id: str | None, me: str) -> bool:
@@ -68,7 +86,9 @@ def is_dead_here(worker_id: str | None, me: str) -> bool:
         return False
     pid = int(pid_text)
     if pid == os.getpid():
-        return True  # an earlier process with our pid (a restarted container): gone
+        # Not one of ours: an earlier process with our pid (a restarted container).
+        with _WORKERS_HERE_LOCK:
+            return worker_id not in _WORKERS_HERE
     try:
         return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
@@ -90,6 +110,7 @@ class Worker:
         self.registry = ModelRegistry(settings)
         self.worker_id = new_worker_id()
         self._stop = threading.Event()
+        _register_here(self)
 
     def start(self) -> None:
         """Prepare the database and fail the jobs of workers that are gone."""
