@@ -143,7 +143,8 @@ def server(
         "SIGHTLINE_HOME": str(home),
         "SIGHTLINE_MODEL_DIR": str(model_dir),
         "BASELINE_MODEL_DIR": str(model_dir),
-        "PYTHONPATH": str(REPO),
+        # This checkout's backend, not the one the venv was installed from (A/B runs).
+        "PYTHONPATH": os.pathsep.join((str(REPO), str(REPO / "backend"))),
         "SIGHTLINE_RUNTIME": runtime,
     }
     address = ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]

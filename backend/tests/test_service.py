@@ -155,3 +155,38 @@ def decoded_upload(data: bytes) -> np.ndarray:
     from sightline.data.preprocessing import image_to_input
 
     return image_to_input(data, (32, 32))
+
+
+def solid_png(width: int, height: int) -> bytes:
+    """A few hundred bytes that decode to width x height pixels."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 40, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_small_uploads_of_many_pixels_are_decoded_and_limits_still_hold(
+    settings: Settings, predictor: Predictor
+) -> None:
+    """Small uploads decode on the event loop, bounded in pixels: one that expands past
+    that bound is still answered (decoded in a thread), and the service's own pixel
+    limit refuses it on either path."""
+    from sightline.api.main import create_app
+    from sightline.serving.service import INLINE_DECODE_BYTES, INLINE_DECODE_PIXELS
+
+    wide = solid_png(1200, 1200)
+    assert len(wide) <= INLINE_DECODE_BYTES and INLINE_DECODE_PIXELS < 1200 * 1200
+    with TestClient(create_app(settings)) as client:
+        answer = client.post("/api/predict", files={"file": ("wide.png", wide)})
+        assert answer.status_code == 200, answer.text
+        got = np.array(list(answer.json()["probabilities"].values()))
+        np.testing.assert_allclose(got, alone(predictor, decoded_upload(wide)), atol=TOLERANCE)
+
+        settings.max_image_pixels = 1000 * 1000  # over the inline bound: the thread refuses
+        refused = client.post("/api/predict", files={"file": ("wide.png", wide)})
+        assert refused.status_code == 413 and "pixels" in refused.json()["detail"]
+
+        settings.max_image_pixels = 100 * 100  # under the inline bound: refused inline
+        refused = client.post("/api/predict", files={"file": ("mid.png", solid_png(120, 120))})
+        assert refused.status_code == 413 and "pixels" in refused.json()["detail"]
+        small = client.post("/api/predict", files={"file": ("ok.png", solid_png(32, 32))})
+        assert small.status_code == 200

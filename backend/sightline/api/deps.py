@@ -136,7 +136,7 @@ def get_session(settings: SettingsDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def request_key(
+async def request_key(  # async: a plain def would cost a thread-pool hop per request
     idempotency_key: Annotated[
         str | None,
         Header(

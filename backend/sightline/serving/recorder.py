@@ -116,9 +116,11 @@ class Recorder:
     async def record(self, rows: Sequence[PredictionRow]) -> set[str]:
         """Return once ``rows`` are committed: the request keys that were new (a key
         already stored means this request was answered before: a replay)."""
-        future = self.submit(rows)
+        future = asyncio.wrap_future(self.submit(rows))
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.commit_timeout)
+            # asyncio.timeout, not wait_for: wait_for wraps the future in a task of its own.
+            async with asyncio.timeout(self.commit_timeout):
+                return await future
         except TimeoutError:
             raise HistoryUnavailable(
                 "The prediction could not be recorded in time, so it is not answered. "

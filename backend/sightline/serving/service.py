@@ -15,7 +15,7 @@ from sightline.data.preprocessing import decode_image, image_to_input, resize_fo
 from sightline.db.models import PredictionRow
 from sightline.db.predictions import get_prediction_by_key
 from sightline.db.session import session_scope
-from sightline.errors import ModelUnavailable
+from sightline.errors import ModelUnavailable, TooLarge
 from sightline.ids import new_id
 from sightline.ml.explain import heatmap_png_base64
 from sightline.monitoring.prometheus import metrics
@@ -24,6 +24,11 @@ from sightline.serving.holder import ModelHolder
 from sightline.serving.predictor import Prediction, Predictor
 from sightline.serving.recorder import Recorder
 from sightline.serving.review_keeper import ReviewKeeper
+
+# An upload this small (CIFAR's 32x32, a thumbnail) decodes in less time than a hand-off
+# to a thread costs, so it is decoded on the event loop; anything larger in a thread.
+INLINE_DECODE_BYTES = 64 * 1024
+INLINE_DECODE_PIXELS = 256 * 256
 
 # What the micro-batcher carries: the model a request started with, and its image.
 ModelInput = tuple[Predictor, np.ndarray]
@@ -85,17 +90,33 @@ class PredictionService:
         """Answer what is waiting (each answer after its row is queued)."""
         await self.batcher.stop()
 
-    def decode(self, data: bytes, predictor: Predictor) -> np.ndarray:
+    def decode(
+        self, data: bytes, predictor: Predictor, max_pixels: int | None = None
+    ) -> np.ndarray:
         return image_to_input(
             data,
             predictor.input_size,
-            max_pixels=self.settings.max_image_pixels,
+            max_pixels=max_pixels or self.settings.max_image_pixels,
             max_frames=self.settings.max_frames,
         )
 
-    def _decode_and_hash(self, data: bytes, predictor: Predictor) -> tuple[np.ndarray, str]:
-        # Hashing a large upload takes milliseconds: keep it off the event loop too.
-        return self.decode(data, predictor), hashlib.sha256(data).hexdigest()
+    def _decode_and_hash(
+        self, data: bytes, predictor: Predictor, max_pixels: int | None = None
+    ) -> tuple[np.ndarray, str]:
+        return self.decode(data, predictor, max_pixels), hashlib.sha256(data).hexdigest()
+
+    async def decode_and_hash(self, data: bytes, predictor: Predictor) -> tuple[np.ndarray, str]:
+        """The model input and the upload's sha256: small images here, on the event loop
+        (bounded by INLINE_DECODE_PIXELS), the rest in a thread."""
+        inline_limit = min(INLINE_DECODE_PIXELS, self.settings.max_image_pixels)
+        if len(data) <= INLINE_DECODE_BYTES:
+            try:
+                return self._decode_and_hash(data, predictor, inline_limit)
+            except TooLarge:
+                if inline_limit == self.settings.max_image_pixels:
+                    raise  # over the service's own limit: the client's error
+        # Large, or small bytes that expand to many pixels: decoding takes milliseconds.
+        return await asyncio.to_thread(self._decode_and_hash, data, predictor)
 
     async def predict(
         self,
@@ -113,7 +134,7 @@ class PredictionService:
         start = time.perf_counter()
         predictor = self.holder.predictor  # one version for the whole request
         with self.batcher.incoming():
-            image, sha256 = await asyncio.to_thread(self._decode_and_hash, data, predictor)
+            image, sha256 = await self.decode_and_hash(data, predictor)
         probabilities = await self.infer(predictor, image)
         time_ms = round((time.perf_counter() - start) * 1000, 3)
         prediction = predictor.describe(probabilities, time_ms=time_ms)
