@@ -136,6 +136,9 @@ bench: setup-backend ## Sightline vs model.predict() per request, side by side (
 bench-model: setup-backend ## $MODEL's test accuracy, batch-1 latency, throughput, size (bench/results/)
 	$(PY) bench/model_bench.py --model $(MODEL)
 
+bench-http-accuracy: setup-backend ## The 10,000 test images through HTTP against Keras in-process, same bytes (bench/results/)
+	$(PY) bench/http_accuracy.py --model $(MODEL)
+
 bench-train-step: setup-backend ## Training step in float32 vs bfloat16, side by side (bench/results/)
 	$(PY) bench/train_step_bench.py
 
