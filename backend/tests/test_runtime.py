@@ -143,3 +143,62 @@ def test_the_gate_scores_with_the_runtime_that_will_serve(
     by_keras = score_model(model, shapes_dataset, uploads, names)
     by_openvino = score_model(model, shapes_dataset, uploads, names, runtime=runtime)
     assert abs(by_openvino["accuracy"] - by_keras["accuracy"]) <= 0.01
+
+
+def replica(settings: Settings, model_dir: Path, cache_dir: Path) -> Predictor:
+    """A replica's predictor: its own cache folder, the shared database and store."""
+    from sightline.blob_store import open_blob_store
+    from sightline.serving.shared_ir import BlobSharedIR
+
+    shared = BlobSharedIR(settings, open_blob_store(settings))
+    return Predictor("v1", model_dir, runtime="openvino", cache_dir=cache_dir, shared_ir=shared)
+
+
+def refuse_conversion(*args: object) -> None:
+    raise AssertionError("converted again")
+
+
+def test_a_replica_fetches_the_model_another_converted(
+    settings: Settings, quick_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sightline.db.session import migrate
+    from sightline.serving import runtime
+
+    settings.ensure_dirs()
+    migrate(settings)
+    first = replica(settings, quick_model_dir, tmp_path / "first")
+    monkeypatch.setattr(runtime, "export_openvino", refuse_conversion)
+    second = replica(settings, quick_model_dir, tmp_path / "second")
+
+    assert second.runtime_report.name == "openvino", second.runtime_report.reason
+    assert len(list((tmp_path / "second" / "openvino").glob("*/model.xml"))) == 1
+    images = check_images(second.input_size)
+    np.testing.assert_allclose(second.predict_arrays(images), first.predict_arrays(images))
+
+
+def test_a_shared_conversion_lost_from_the_store_is_converted_and_shared_again(
+    settings: Settings, quick_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sightline.blob_store import open_blob_store
+    from sightline.db.runtime_artifacts import find_runtime_artifact
+    from sightline.db.session import migrate, session_scope
+    from sightline.serving import runtime
+
+    settings.ensure_dirs()
+    migrate(settings)
+    replica(settings, quick_model_dir, tmp_path / "first")
+    key = runtime.ir_key(file_sha256(quick_model_dir / MODEL_FILE))
+    store = open_blob_store(settings)
+    with session_scope(settings) as session:
+        lost = find_runtime_artifact(session=session, key=key)
+    assert lost is not None
+    store.delete(lost)
+
+    second = replica(settings, quick_model_dir, tmp_path / "second")  # converts itself
+    assert second.runtime_report.name == "openvino", second.runtime_report.reason
+    with session_scope(settings) as session:
+        shared_now = find_runtime_artifact(session=session, key=key)
+    assert shared_now is not None and store.exists(shared_now)
+    monkeypatch.setattr(runtime, "export_openvino", refuse_conversion)
+    third = replica(settings, quick_model_dir, tmp_path / "third")  # fetches the new one
+    assert third.runtime_report.name == "openvino", third.runtime_report.reason

@@ -335,6 +335,19 @@ class BlobChunkRow(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class RuntimeArtifactRow(Base):
+    """A model converted for an inference runtime (migration 0007), shared by replicas:
+    its files are one blob, found by the key the runtime names it by (the model's
+    sha256, the runtime's version, the precision), so no replica converts it again."""
+
+    __tablename__ = "runtime_artifacts"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    blob_sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class AdminTokenRow(Base):
     """The hash of the generated admin token (migration 0004): one row, so every replica
     accepts the same token and none keeps it in plain text."""

@@ -23,6 +23,7 @@ from sightline.ml.registry import ModelRegistry
 from sightline.monitoring.prometheus import metrics
 from sightline.serving.predictor import WAITED_FOR_WARM_UP, WARM_UP_BATCH_SIZES, Predictor
 from sightline.serving.runtime_choice import RuntimeReport
+from sightline.serving.shared_ir import BlobSharedIR
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ class ModelHolder:
                     threads=self.settings.inference_threads,
                     cache_dir=self.settings.resolved_cache_dir / "runtimes",
                     warm_up_sizes=WAITED_FOR_WARM_UP if waited_for else WARM_UP_BATCH_SIZES,
+                    shared_ir=BlobSharedIR(self.settings, self.registry.store),
                 )
             except Exception as exc:  # keep serving the old model; report why
                 self.last_error = f"could not load {wanted}: {exc}"

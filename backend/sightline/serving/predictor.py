@@ -25,7 +25,7 @@ from sightline.ids import new_id
 from sightline.ml.artifacts import MODEL_FILE, load_model
 from sightline.ml.card import load_card
 from sightline.ml.explain import GradCam
-from sightline.serving.runtime import InferenceRuntime
+from sightline.serving.runtime import InferenceRuntime, SharedIR
 from sightline.serving.runtime_choice import RuntimeReport, select_runtime
 
 WARM_UP_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64)  # up to the default batch_max_size
@@ -77,6 +77,7 @@ class Predictor:
         threads: int = 2,
         cache_dir: Path | None = None,
         warm_up_sizes: tuple[int, ...] = WARM_UP_BATCH_SIZES,
+        shared_ir: SharedIR | None = None,
     ) -> None:
         self.version = version
         self.directory = Path(directory)
@@ -96,6 +97,7 @@ class Predictor:
             model_sha256=file_sha256(self.directory / MODEL_FILE),
             cache_dir=cache_dir or Path(tempfile.gettempdir()) / "sightline-runtimes",
             threads=threads,
+            shared=shared_ir,
         )
         self._gradcam: GradCam | None = None
         self.loaded_at = time.time()

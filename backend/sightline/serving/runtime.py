@@ -5,6 +5,8 @@ the serving model holds its own preprocessing, so a runtime cannot skew the inpu
 OpenVINO runs the model converted from Keras' SavedModel export; the converted IR is
 cached on disk keyed by the model's sha256, OpenVINO's version and the precision, so a
 process converts a model once, and OpenVINO's own compiled-model cache sits beside it.
+Replicas share the IR too (``SharedIR``, serving/shared_ir.py): the first to convert a
+model publishes it, the others fetch it.
 """
 
 from __future__ import annotations
@@ -87,6 +89,16 @@ class OpenVINORuntime:
             return np.array(result[0], np.float32)  # a copy: the request reuses its buffer
 
 
+class SharedIR(Protocol):
+    """Where replicas share converted models (serving/shared_ir.py); best effort."""
+
+    def fetch(self, key: str, folder: Path) -> bool:
+        """Put ``key``'s files in ``folder``; False when none are shared."""
+        ...
+
+    def publish(self, key: str, folder: Path) -> None: ...
+
+
 def default_precision() -> str:
     """The precision OpenVINO's CPU plugin picks on this machine (bf16 with AMX)."""
     import openvino
@@ -94,16 +106,29 @@ def default_precision() -> str:
     return str(openvino.Core().get_property(DEVICE, "INFERENCE_PRECISION_HINT").to_string())
 
 
-def converted_ir(model: keras.Model, model_sha256: str, cache_dir: Path) -> Path:
+def ir_key(model_sha256: str) -> str:
+    """What a conversion is named by: the model, OpenVINO's version, the precision."""
+    return f"{model_sha256}-ov{openvino_version()}-{default_precision()}"
+
+
+def converted_ir(
+    model: keras.Model, model_sha256: str, cache_dir: Path, shared: SharedIR | None = None
+) -> Path:
     """The model's OpenVINO IR, converted once per (model, OpenVINO version, precision)
-    and reused from ``cache_dir`` after that; written atomically (a folder renamed)."""
-    key = f"{model_sha256}-ov{openvino_version()}-{default_precision()}"
+    and reused from ``cache_dir`` after that, or fetched from ``shared`` when another
+    replica converted it; written atomically (a folder renamed)."""
+    key = ir_key(model_sha256)
     folder = cache_dir / "openvino" / key
     if (folder / OPENVINO_XML).is_file():
         return folder / OPENVINO_XML
     tmp = folder.with_name(f".{key}.tmp-{uuid.uuid4().hex[:8]}")
     try:
-        export_openvino(model, tmp)
+        fetched = shared is not None and shared.fetch(key, tmp)
+        if not fetched:
+            shutil.rmtree(tmp, ignore_errors=True)  # what a failed fetch left
+            export_openvino(model, tmp)
+            if shared is not None:
+                shared.publish(key, tmp)
         try:
             os.replace(tmp, folder)
         except OSError:
@@ -115,7 +140,11 @@ def converted_ir(model: keras.Model, model_sha256: str, cache_dir: Path) -> Path
 
 
 def openvino_runtime(
-    model: keras.Model, model_sha256: str, cache_dir: Path, threads: int
+    model: keras.Model,
+    model_sha256: str,
+    cache_dir: Path,
+    threads: int,
+    shared: SharedIR | None = None,
 ) -> OpenVINORuntime:
-    xml = converted_ir(model, model_sha256, cache_dir)
+    xml = converted_ir(model, model_sha256, cache_dir, shared)
     return OpenVINORuntime(xml, threads, cache_dir / "openvino" / "compiled")

@@ -22,7 +22,7 @@ import numpy as np
 
 from sightline.config import Settings
 from sightline.ml.uncertainty import colour_fields, flag_rate, out_of_class_images
-from sightline.serving.runtime import InferenceRuntime, KerasRuntime, openvino_runtime
+from sightline.serving.runtime import InferenceRuntime, KerasRuntime, SharedIR, openvino_runtime
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,10 @@ def select_runtime(
     model_sha256: str,
     cache_dir: Path,
     threads: int,
+    shared: SharedIR | None = None,
 ) -> tuple[InferenceRuntime, RuntimeReport]:
-    """The runtime to serve ``model`` with, and the report of how it was chosen."""
+    """The runtime to serve ``model`` with, and the report of how it was chosen;
+    ``shared``: where replicas share converted models (serving/shared_ir.py)."""
     keras_runtime = KerasRuntime(model, input_size)
     if requested == "keras":
         return keras_runtime, RuntimeReport("keras", keras_runtime.precision, requested)
@@ -123,7 +125,7 @@ def select_runtime(
         return keras_runtime, _with(report, **evidence)
 
     try:
-        candidate = openvino_runtime(model, model_sha256, cache_dir, threads)
+        candidate = openvino_runtime(model, model_sha256, cache_dir, threads, shared)
     except Exception as exc:  # not installed, or the conversion failed: Keras serves
         return keep_keras(f"openvino unavailable: {exc}")
     images = check_images(input_size)

@@ -1,0 +1,34 @@
+"""runtime artifacts: converted models shared by replicas (issue #31)
+
+- ``runtime_artifacts``: the blob holding a model converted for an inference runtime
+  (OpenVINO's IR), keyed by the model's sha256, the runtime's version and the precision,
+  so a replica fetches what another converted instead of converting again.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "runtime_artifacts",
+        sa.Column("key", sa.String(160), primary_key=True),
+        sa.Column("blob_sha256", sa.String(64), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("runtime_artifacts")
