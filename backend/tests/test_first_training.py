@@ -20,6 +20,7 @@ from sightline.db.session import migrate, session_scope
 from sightline.jobs.first_training import AcrossPhases, first_version_gate
 from sightline.jobs.queue import JobQueue
 from sightline.jobs.worker import Worker
+from sightline.ml.artifacts import load_check_images
 from sightline.ml.classifiers import ClassifierCatalog
 from sightline.ml.registry import ModelRegistry
 from sightline.ml.training import Progress
@@ -115,6 +116,9 @@ def test_a_first_training_from_its_parent_goes_live_and_serves(
     assert sum(map(sum, card.metrics.confusion_matrix)) == 2 * TEST_PER_CLASS
     assert card.training.transfer is not None and card.training.transfer.name.startswith("cifar10")
     assert ClassifierCatalog(settings).get("shapes").classes == ["circle", "square"]
+    # Its held-out images are kept with it: a runtime is checked on them before serving.
+    kept = load_check_images(registry.path(done.model_version))
+    assert kept is not None and kept.shape == (2 * TEST_PER_CLASS, 32, 32, 3)
     # The default classifier's production is untouched.
     assert ModelRegistry(settings).production_version() == "v1"
 

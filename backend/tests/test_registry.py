@@ -143,3 +143,31 @@ def test_processes_seeding_at_once_import_the_shipped_model_once(settings: Setti
         seeded = list(pool.map(lambda _: ModelRegistry(settings).ensure_seeded(), range(4)))
     assert seeded == ["v1"] * 4
     assert [row.version for row in ModelRegistry(settings).all_versions()] == ["v1"]
+
+
+def test_a_versions_check_images_travel_with_it_to_another_replica(
+    registry: ModelRegistry, settings: Settings, quick_model_dir: Path
+) -> None:
+    import numpy as np
+
+    from sightline.ml.artifacts import CHECK_SAMPLE, check_sample, load_check_images
+
+    held_out = np.random.default_rng(3).integers(0, 256, (300, 32, 32, 3), dtype=np.uint8)
+    sample = check_sample(held_out)
+    assert sample is not None and len(sample) == CHECK_SAMPLE  # at most, seeded
+    np.testing.assert_array_equal(sample, check_sample(held_out))
+    model = load_model(quick_model_dir)
+    version = registry.register(model, load_card(quick_model_dir), parent="v1", check_images=sample)
+
+    other_home = {
+        "home": settings.home.parent / "other",
+        "database_url": settings.resolved_database_url,
+    }
+    elsewhere = ModelRegistry(settings.model_copy(update=other_home))
+    stored = load_check_images(elsewhere.path(version))
+    assert stored is not None
+    np.testing.assert_array_equal(stored, sample)
+    # The seeded version keeps what its folder had (the quick model's training saved some).
+    shipped = load_check_images(settings.model_dir)
+    assert shipped is not None
+    np.testing.assert_array_equal(load_check_images(elsewhere.path("v1")), shipped)

@@ -4,6 +4,7 @@ runtime serves."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from fastapi.testclient import TestClient
 from sightline.blob_store import file_sha256
 from sightline.config import Settings, get_settings
 from sightline.data.datasets import Dataset
-from sightline.ml.artifacts import MODEL_FILE
+from sightline.ml.artifacts import MODEL_FILE, load_check_images
 from sightline.serving import runtime_choice
 from sightline.serving.predictor import Predictor
 from sightline.serving.runtime_choice import check_images, compare
@@ -35,7 +36,9 @@ def test_openvino_serves_the_same_answers_as_keras(
     report = predictor.runtime_report
     assert (report.name, report.requested, report.reason) == ("openvino", "openvino", None)
     assert report.agreement is not None and report.agreement >= 0.995
-    assert report.checked_images == len(check_images(predictor.input_size))
+    held_out = load_check_images(quick_model_dir)  # saved by its training
+    assert held_out is not None
+    assert report.checked_images == len(check_images(predictor.input_size, held_out))
     images = shapes_dataset.x_test
     ours, reference = predictor.predict_arrays(images), keras_predictor.predict_arrays(images)
     assert ours.shape == reference.shape
@@ -202,3 +205,15 @@ def test_a_shared_conversion_lost_from_the_store_is_converted_and_shared_again(
     monkeypatch.setattr(runtime, "export_openvino", refuse_conversion)
     third = replica(settings, quick_model_dir, tmp_path / "third")  # fetches the new one
     assert third.runtime_report.name == "openvino", third.runtime_report.reason
+
+
+def test_a_versions_held_out_images_are_checked_too(quick_model_dir: Path, tmp_path: Path) -> None:
+    from sightline.ml.artifacts import CHECK_FILE
+
+    folder = tmp_path / "model"
+    shutil.copytree(quick_model_dir, folder)
+    held_out = np.random.default_rng(4).integers(0, 256, (40, 32, 32, 3), dtype=np.uint8)
+    np.save(folder / CHECK_FILE, held_out)
+    report = Predictor("v1", folder, runtime="openvino", cache_dir=tmp_path).runtime_report
+    assert report.name == "openvino", report.reason
+    assert report.checked_images == len(held_out) + len(check_images((32, 32)))

@@ -126,6 +126,7 @@ def insert_version(
     card_sha256: str | None,
     source: str,
     note: str | None = None,
+    check_sha256: str | None = None,
 ) -> bool:
     """Add the version's row; False, and nothing added, when the database refuses it:
     its number was taken by a concurrent writer, or it would be a second production row.
@@ -142,6 +143,7 @@ def insert_version(
         path=path,
         model_sha256=model_sha256,
         card_sha256=card_sha256,
+        check_sha256=check_sha256,
         source=source,
         promoted_at=datetime.now(UTC) if status == "production" else None,
         note=note,

@@ -116,6 +116,8 @@ class ModelVersionRow(Base):
     # The files, as content-addressed blobs (migration 0004; db/blobs.py or S3).
     model_sha256: Mapped[str] = mapped_column(String(64), index=True)
     card_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Held-out images a runtime is checked on (migration 0007); None: generated only.
+    check_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     source: Mapped[str] = mapped_column(String(32), default="shipped")  # shipped / retrained
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -46,7 +46,7 @@ from sightline.jobs.retrain import (
     score_model,
     summary,
 )
-from sightline.ml.artifacts import load_model
+from sightline.ml.artifacts import check_sample, load_model
 from sightline.ml.card import load_card
 from sightline.ml.classifiers import AUTO_PARENT, ClassifierCatalog
 from sightline.ml.registry import ModelRegistry
@@ -130,7 +130,9 @@ class FirstTraining:
         card = transfer_card(
             data, start, recipe, result, command=f"first training of {classifier.name} ({job_id})"
         )
-        version = self.registry.register(candidate, card, parent=None, note=reason)
+        version = self.registry.register(
+            candidate, card, parent=None, note=reason, check_images=check_sample(data.x_test)
+        )
         self.catalog.add_classes(classifier.name, class_names)
         if live:
             self._mark_used(uploads.ids, job_id)  # learned: a later retrain replays them

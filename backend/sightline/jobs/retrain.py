@@ -49,7 +49,7 @@ from sightline.data.preprocessing import image_to_input
 from sightline.data.training_uploads import UploadStore, is_held_out
 from sightline.db import uploads as upload_rows
 from sightline.db.session import session_scope
-from sightline.ml.artifacts import load_model
+from sightline.ml.artifacts import check_sample, load_model
 from sightline.ml.card import FineTune, ModelCard
 from sightline.ml.classifiers import ClassifierCatalog
 from sightline.ml.evaluation import classification_metrics, evaluation_report
@@ -498,7 +498,10 @@ class Retrainer:
             "seconds": round(result.seconds, 1),
         }
         new_card = self._card(card, candidate_scores, result.history, training, class_names)
-        version = self.registry.register(candidate, new_card, parent=base.version, note=reason)
+        held_out = check_sample(test.x_test if test else None, uploads.holdout_x)
+        version = self.registry.register(
+            candidate, new_card, parent=base.version, note=reason, check_images=held_out
+        )
         if grown:
             ClassifierCatalog(self.settings).add_classes(self.registry.classifier, grown)
         if promote:

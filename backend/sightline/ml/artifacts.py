@@ -1,4 +1,5 @@
-"""A model on disk: a folder with model.keras and card.json, written atomically.
+"""A model on disk: a folder with model.keras and card.json, written atomically, and
+check_images.npy, a sample of its held-out images, when training had one.
 
 A folder is written under a temporary name and renamed into place, so a reader
 (another replica, the worker) sees either the whole model or none of it.
@@ -16,16 +17,54 @@ from pathlib import Path
 from typing import Any
 
 import keras
+import numpy as np
 
 import sightline.ml.model  # noqa: F401 - registers the custom layers for loading
 from sightline.blob_store import file_sha256
 from sightline.ml.card import ModelCard, load_card, save_card
 
 MODEL_FILE = "model.keras"
+# Held-out images kept with a version: a runtime other than Keras serves only after
+# agreeing with Keras on them (serving/runtime_choice.py), not only on generated ones.
+CHECK_FILE = "check_images.npy"
+CHECK_SAMPLE = 256
+CHECK_SEED = 31
 
 
-def save_model_dir(directory: Path, model: keras.Model, card: ModelCard) -> Path:
-    """Write model.keras + card.json into ``directory`` atomically (replacing it)."""
+def check_sample(*held_out: np.ndarray | None) -> np.ndarray | None:
+    """A fixed, seeded sample of up to CHECK_SAMPLE of the held-out images (uint8,
+    N x H x W x 3, all of one size); None when there are none."""
+    parts = [np.asarray(x) for x in held_out if x is not None and len(x)]
+    if not parts:
+        return None
+    images = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    rng = np.random.default_rng(CHECK_SEED)
+    pick = np.sort(rng.choice(len(images), size=min(CHECK_SAMPLE, len(images)), replace=False))
+    return np.ascontiguousarray(images[pick], np.uint8)
+
+
+def load_check_images(directory: Path) -> np.ndarray | None:
+    """The version's stored check images, or None (none stored, or not images)."""
+    path = Path(directory) / CHECK_FILE
+    if not path.is_file():
+        return None
+    try:
+        images = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if images.ndim != 4 or images.shape[-1] != 3 or images.dtype != np.uint8:
+        return None
+    return images
+
+
+def save_model_dir(
+    directory: Path,
+    model: keras.Model,
+    card: ModelCard,
+    check_images: np.ndarray | None = None,
+) -> Path:
+    """Write model.keras + card.json (+ check_images.npy) into ``directory`` atomically
+    (replacing it)."""
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = directory.with_name(f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}")
@@ -35,6 +74,8 @@ def save_model_dir(directory: Path, model: keras.Model, card: ModelCard) -> Path
         model_file = tmp / MODEL_FILE
         update = {"model_sha256": file_sha256(model_file), "model_bytes": model_file.stat().st_size}
         save_card(tmp, card.model_copy(update=update))
+        if check_images is not None:
+            np.save(tmp / CHECK_FILE, np.ascontiguousarray(check_images, np.uint8))
         _fsync_dir(tmp)
         if directory.exists():
             old = directory.with_name(f".{directory.name}.old-{uuid.uuid4().hex[:8]}")

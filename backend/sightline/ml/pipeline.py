@@ -11,7 +11,7 @@ import keras
 import numpy as np
 
 from sightline.data.datasets import Dataset, dataset_fingerprint
-from sightline.ml.artifacts import machine_description, save_model_dir
+from sightline.ml.artifacts import check_sample, machine_description, save_model_dir
 from sightline.ml.card import (
     Architecture,
     Distillation,
@@ -160,7 +160,7 @@ def train_and_save(
                 "robustness": [robustness_evaluation(model, compressed_copy)],
             }
         )
-    save_model_dir(out_dir, result.networks.serving_model, card)
+    save_model_dir(out_dir, result.networks.serving_model, card, check_sample(dataset.x_test))
     return card
 
 

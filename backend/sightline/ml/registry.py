@@ -20,13 +20,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sightline.blob_store import BlobStore, fetch_to_file, file_sha256, open_blob_store
 from sightline.config import Settings
 from sightline.db import model_versions as version_rows
 from sightline.db.model_versions import ModelVersion
 from sightline.db.session import session_scope
 from sightline.errors import NotFound, SightlineError
-from sightline.ml.artifacts import MODEL_FILE, save_model_dir
+from sightline.ml.artifacts import CHECK_FILE, MODEL_FILE, save_model_dir
 from sightline.ml.card import CARD_FILE, ModelCard, load_card
 
 VERSION_PATTERN = re.compile(r"^v[0-9]{1,9}$")
@@ -109,6 +111,8 @@ class ModelRegistry:
             return folder
         fetch_to_file(self.store, row.model_sha256, folder / MODEL_FILE)
         fetch_to_file(self.store, row.card_sha256, folder / CARD_FILE)
+        if row.check_sha256 is not None:
+            fetch_to_file(self.store, row.check_sha256, folder / CHECK_FILE)
         return folder
 
     def card(self, version: str) -> ModelCard:
@@ -168,8 +172,10 @@ class ModelRegistry:
         parent: str | None,
         status: str = "candidate",
         note: str | None = None,
+        check_images: np.ndarray | None = None,
     ) -> str:
-        """Save a Keras model as a new version (never production directly)."""
+        """Save a Keras model as a new version (never production directly), with a sample
+        of its held-out images to check a runtime on (ml/artifacts.check_sample)."""
         for _attempt in range(5):
             with session_scope(self.settings) as session:
                 version = version_rows.next_version(session=session)
@@ -178,6 +184,7 @@ class ModelRegistry:
                 self.root / version,
                 model,
                 card.model_copy(update={"version": version, "parent": parent}),
+                check_images,
             )
             if self._store_and_insert(
                 version, folder, load_card(folder), parent, "retrained", status, note
@@ -289,6 +296,8 @@ class ModelRegistry:
         refused the row (a concurrent writer took the number, or production)."""
         model_sha = self.store.put((folder / MODEL_FILE).read_bytes())
         card_sha = self.store.put((folder / CARD_FILE).read_bytes())
+        check = folder / CHECK_FILE
+        check_sha = self.store.put(check.read_bytes()) if check.is_file() else None
         metrics = card.metrics.model_dump(mode="json") if card.metrics else {}
         dataset = card.training.dataset
         trained_on = dataset.model_dump(mode="json") if dataset else {}
@@ -304,6 +313,7 @@ class ModelRegistry:
                 path=str(self.root / version),
                 model_sha256=model_sha,
                 card_sha256=card_sha,
+                check_sha256=check_sha,
                 source=source,
                 note=note,
             )

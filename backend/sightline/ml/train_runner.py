@@ -211,7 +211,7 @@ def register_trained(settings: Settings, name: str, model_dir: Path) -> Registra
     """Register a saved model as a version of classifier ``name``, made (with the
     model's classes) when missing: production when the classifier has none, else a
     candidate to compare and promote (the API's /models/{version}/promote)."""
-    from sightline.ml.artifacts import load_model
+    from sightline.ml.artifacts import load_check_images, load_model
     from sightline.ml.card import load_card
     from sightline.ml.classifiers import ClassifierCatalog
     from sightline.ml.registry import ModelRegistry
@@ -228,7 +228,11 @@ def register_trained(settings: Settings, name: str, model_dir: Path) -> Registra
         registry.ensure_seeded()  # the shipped model stays its first version
     production = registry.production_version()
     version = registry.register(
-        load_model(model_dir), card, parent=production, note=f"sightline train: {model_dir}"
+        load_model(model_dir),
+        card,
+        parent=production,
+        note=f"sightline train: {model_dir}",
+        check_images=load_check_images(model_dir),
     )
     if production is None:
         registry.promote(version)

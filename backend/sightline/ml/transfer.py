@@ -29,7 +29,7 @@ from pydantic import JsonValue
 from sightline.blob_store import file_sha256
 from sightline.config import REPO_ROOT, Settings
 from sightline.data.datasets import Dataset
-from sightline.ml.artifacts import MODEL_FILE, load_model, save_model_dir
+from sightline.ml.artifacts import MODEL_FILE, check_sample, load_model, save_model_dir
 from sightline.ml.card import ModelCard, TransferStart, load_card
 from sightline.ml.model import (
     BACKBONE_NAME,
@@ -454,7 +454,7 @@ def transfer_and_save(
     """Train from ``start``, evaluate on the test split, save model.keras + card.json."""
     result = train_from(dataset, start, config, on_progress=on_progress, on_epoch=on_epoch)
     card = transfer_card(dataset, start, config, result, command)
-    save_model_dir(out_dir, result.networks.serving_model, card)
+    save_model_dir(out_dir, result.networks.serving_model, card, check_sample(dataset.x_test))
     return card
 
 

@@ -22,7 +22,7 @@ import tensorflow as tf
 
 from sightline.blob_store import file_sha256
 from sightline.ids import new_id
-from sightline.ml.artifacts import MODEL_FILE, load_model
+from sightline.ml.artifacts import MODEL_FILE, load_check_images, load_model
 from sightline.ml.card import load_card
 from sightline.ml.explain import GradCam
 from sightline.serving.runtime import InferenceRuntime, SharedIR
@@ -98,6 +98,7 @@ class Predictor:
             cache_dir=cache_dir or Path(tempfile.gettempdir()) / "sightline-runtimes",
             threads=threads,
             shared=shared_ir,
+            held_out=load_check_images(self.directory),
         )
         self._gradcam: GradCam | None = None
         self.loaded_at = time.time()

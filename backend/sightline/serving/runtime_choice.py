@@ -56,12 +56,17 @@ class RuntimeReport:
         return (version, self.name, self.precision, self.requested, self.reason or "")
 
 
-def check_images(input_size: tuple[int, int]) -> np.ndarray:
-    """A fixed, seeded set of CHECK_IMAGES images (the same for every model of this size):
-    smooth colour fields at several scales, noise, flat colours and text. They spread the
-    model's confidence from sure to unsure, which is where a runtime's rounding shows."""
+def check_images(input_size: tuple[int, int], held_out: np.ndarray | None = None) -> np.ndarray:
+    """The images a runtime is checked on: the version's stored held-out sample
+    (ml/artifacts.check_sample; real images of its classes) when it has one, and a fixed,
+    seeded set for every model of this size: smooth colour fields at several scales,
+    noise, flat colours and text. They spread the model's confidence from sure to unsure,
+    which is where a runtime's rounding shows."""
     size = (input_size[1], input_size[0])  # (width, height)
-    parts = [colour_fields(CHECK_FIELDS, size, seed=VERIFY_SEED, grids=(2, 3, 4, 6, 8))]
+    parts = []
+    if held_out is not None and held_out.shape[1:3] == input_size:
+        parts.append(held_out)
+    parts += [colour_fields(CHECK_FIELDS, size, seed=VERIFY_SEED, grids=(2, 3, 4, 6, 8))]
     parts += [
         out_of_class_images(kind, n, size, seed=VERIFY_SEED) for kind, n in CHECK_STRANGERS.items()
     ]
@@ -112,9 +117,11 @@ def select_runtime(
     cache_dir: Path,
     threads: int,
     shared: SharedIR | None = None,
+    held_out: np.ndarray | None = None,
 ) -> tuple[InferenceRuntime, RuntimeReport]:
     """The runtime to serve ``model`` with, and the report of how it was chosen;
-    ``shared``: where replicas share converted models (serving/shared_ir.py)."""
+    ``shared``: where replicas share converted models (serving/shared_ir.py);
+    ``held_out``: the version's stored check images."""
     keras_runtime = KerasRuntime(model, input_size)
     if requested == "keras":
         return keras_runtime, RuntimeReport("keras", keras_runtime.precision, requested)
@@ -128,7 +135,7 @@ def select_runtime(
         candidate = openvino_runtime(model, model_sha256, cache_dir, threads, shared)
     except Exception as exc:  # not installed, or the conversion failed: Keras serves
         return keep_keras(f"openvino unavailable: {exc}")
-    images = check_images(input_size)
+    images = check_images(input_size, held_out)
     reference = keras_runtime.predict(images)
     result = compare(reference, candidate.predict(images), threshold)
     evidence: dict[str, Any] = {

@@ -1,8 +1,10 @@
-"""runtime artifacts: converted models shared by replicas (issue #31)
+"""runtime artifacts: converted models shared by replicas, check images (issue #31)
 
 - ``runtime_artifacts``: the blob holding a model converted for an inference runtime
   (OpenVINO's IR), keyed by the model's sha256, the runtime's version and the precision,
   so a replica fetches what another converted instead of converting again.
+- ``model_versions.check_sha256``: the blob of the version's check images (a sample of
+  its held-out images), on which a runtime must agree with Keras before it serves.
 
 Revision ID: 0007
 Revises: 0006
@@ -28,7 +30,11 @@ def upgrade() -> None:
         sa.Column("size_bytes", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
+    # A plain ALTER TABLE on both databases: a nullable column needs no table rebuild.
+    op.add_column("model_versions", sa.Column("check_sha256", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("model_versions") as batch:
+        batch.drop_column("check_sha256")
     op.drop_table("runtime_artifacts")
